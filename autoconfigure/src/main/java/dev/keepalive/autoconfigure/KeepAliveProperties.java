@@ -1,0 +1,268 @@
+package dev.keepalive.autoconfigure;
+
+import java.time.Duration;
+
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.beans.factory.InitializingBean;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+
+/**
+ * Configuration properties for Keepalive, bound from {@code keepalive.*}.
+ * <p>
+ * Values are checked when the bean is created: an invalid combination stops the
+ * application with a failure analysis that names the property and the fix.
+ */
+@ConfigurationProperties("keepalive")
+public class KeepAliveProperties implements InitializingBean {
+
+	/**
+	 * Whether Keepalive is enabled. When false, no part of the starter is applied.
+	 */
+	private boolean enabled = true;
+
+	private final Server server = new Server();
+
+	private final Shutdown shutdown = new Shutdown();
+
+	private final Client client = new Client();
+
+	public boolean isEnabled() {
+		return this.enabled;
+	}
+
+	public void setEnabled(boolean enabled) {
+		this.enabled = enabled;
+	}
+
+	public Server getServer() {
+		return this.server;
+	}
+
+	public Shutdown getShutdown() {
+		return this.shutdown;
+	}
+
+	public Client getClient() {
+		return this.client;
+	}
+
+	@Override
+	public void afterPropertiesSet() {
+		KeepAlivePropertiesValidator.validate(this);
+	}
+
+	/**
+	 * Server-side keep-alive settings, applied to the embedded Tomcat or Jetty server.
+	 */
+	public static class Server {
+
+		/**
+		 * How long a connection with no request in progress waits for the next request
+		 * (also a new connection that sent nothing yet) before the server closes it. Keep
+		 * it longer than the idle timeout of whatever proxies to the application (AWS
+		 * ALB: 60s) so that the proxy, not the application, closes idle connections.
+		 * Overrides server.tomcat.keep-alive-timeout, server.tomcat.connection-timeout
+		 * and server.jetty.connection-idle-timeout.
+		 */
+		private Duration idleTimeout = Duration.ofSeconds(65);
+
+		/**
+		 * Maximum time from the first byte of a request line until the end of its
+		 * headers. A connection that exceeds it is closed (slowloris defence). Idle time
+		 * between requests is not counted.
+		 */
+		private Duration headersTimeout = Duration.ofSeconds(20);
+
+		/**
+		 * Maximum number of requests served on one connection; the last response carries
+		 * 'Connection: close'. When not set, the server's own setting applies
+		 * (server.tomcat.max-keep-alive-requests, 100 by default on Tomcat; unlimited on
+		 * Jetty).
+		 */
+		private @Nullable Integer maxRequestsPerConnection;
+
+		/**
+		 * Maximum age of a connection, with +/-10% jitter per connection. The first
+		 * response after it is reached carries 'Connection: close', so long-lived clients
+		 * rebalance after a scale-out. When not set, connections have no age limit.
+		 */
+		private @Nullable Duration maxConnectionAge;
+
+		/**
+		 * Whether keep-alive responses carry 'Keep-Alive: timeout=N', N being the idle
+		 * timeout in whole seconds, so that clients can stop reusing a connection before
+		 * the server closes it.
+		 */
+		private boolean advertiseIdleTimeout = true;
+
+		/**
+		 * Idle timeout of the load balancer or proxy in front of the application (AWS
+		 * ALB: 60s). When set, start-up fails unless the idle timeout exceeds it by at
+		 * least 1s.
+		 */
+		private @Nullable Duration upstreamIdleTimeout;
+
+		public Duration getIdleTimeout() {
+			return this.idleTimeout;
+		}
+
+		public void setIdleTimeout(Duration idleTimeout) {
+			this.idleTimeout = idleTimeout;
+		}
+
+		public Duration getHeadersTimeout() {
+			return this.headersTimeout;
+		}
+
+		public void setHeadersTimeout(Duration headersTimeout) {
+			this.headersTimeout = headersTimeout;
+		}
+
+		public @Nullable Integer getMaxRequestsPerConnection() {
+			return this.maxRequestsPerConnection;
+		}
+
+		public void setMaxRequestsPerConnection(@Nullable Integer maxRequestsPerConnection) {
+			this.maxRequestsPerConnection = maxRequestsPerConnection;
+		}
+
+		public @Nullable Duration getMaxConnectionAge() {
+			return this.maxConnectionAge;
+		}
+
+		public void setMaxConnectionAge(@Nullable Duration maxConnectionAge) {
+			this.maxConnectionAge = maxConnectionAge;
+		}
+
+		public boolean isAdvertiseIdleTimeout() {
+			return this.advertiseIdleTimeout;
+		}
+
+		public void setAdvertiseIdleTimeout(boolean advertiseIdleTimeout) {
+			this.advertiseIdleTimeout = advertiseIdleTimeout;
+		}
+
+		public @Nullable Duration getUpstreamIdleTimeout() {
+			return this.upstreamIdleTimeout;
+		}
+
+		public void setUpstreamIdleTimeout(@Nullable Duration upstreamIdleTimeout) {
+			this.upstreamIdleTimeout = upstreamIdleTimeout;
+		}
+
+	}
+
+	/**
+	 * Phased drain of the HTTP server when the application context closes.
+	 */
+	public static class Shutdown {
+
+		/**
+		 * Whether the phased drain runs when the application context closes.
+		 */
+		private boolean enabled = true;
+
+		/**
+		 * How long readiness reports REFUSING_TRAFFIC while the server keeps serving
+		 * (every response with 'Connection: close') before it stops accepting. Give the
+		 * load balancer time to notice. Defaults to 5s on Kubernetes and 0s elsewhere.
+		 */
+		private @Nullable Duration drainDelay;
+
+		/**
+		 * Maximum time to wait for open connections to finish once the server has stopped
+		 * accepting. What is still open then is closed.
+		 */
+		private Duration timeout = Duration.ofSeconds(30);
+
+		public boolean isEnabled() {
+			return this.enabled;
+		}
+
+		public void setEnabled(boolean enabled) {
+			this.enabled = enabled;
+		}
+
+		public @Nullable Duration getDrainDelay() {
+			return this.drainDelay;
+		}
+
+		public void setDrainDelay(@Nullable Duration drainDelay) {
+			this.drainDelay = drainDelay;
+		}
+
+		public Duration getTimeout() {
+			return this.timeout;
+		}
+
+		public void setTimeout(Duration timeout) {
+			this.timeout = timeout;
+		}
+
+	}
+
+	/**
+	 * Outbound keep-alive safety for the HTTP clients that Spring Boot builds.
+	 */
+	public static class Client {
+
+		/**
+		 * Whether the policy is applied to the HTTP clients behind RestClient.Builder,
+		 * RestTemplateBuilder and WebClient.Builder.
+		 */
+		private boolean enabled = true;
+
+		/**
+		 * A pooled connection idle for longer than this is never reused. Keep it shorter
+		 * than the keep-alive timeout of the servers you call.
+		 */
+		private Duration maxIdleTime = Duration.ofSeconds(4);
+
+		/**
+		 * Whether a connection whose server sent 'Keep-Alive: timeout=N' is not reused
+		 * after N-1 seconds of idleness, even when max-idle-time is longer.
+		 */
+		private boolean honorKeepAliveHeader = true;
+
+		/**
+		 * Whether an idempotent request that fails on a reused connection before any
+		 * response byte is retried once on a fresh connection.
+		 */
+		private boolean retryStale = true;
+
+		public boolean isEnabled() {
+			return this.enabled;
+		}
+
+		public void setEnabled(boolean enabled) {
+			this.enabled = enabled;
+		}
+
+		public Duration getMaxIdleTime() {
+			return this.maxIdleTime;
+		}
+
+		public void setMaxIdleTime(Duration maxIdleTime) {
+			this.maxIdleTime = maxIdleTime;
+		}
+
+		public boolean isHonorKeepAliveHeader() {
+			return this.honorKeepAliveHeader;
+		}
+
+		public void setHonorKeepAliveHeader(boolean honorKeepAliveHeader) {
+			this.honorKeepAliveHeader = honorKeepAliveHeader;
+		}
+
+		public boolean isRetryStale() {
+			return this.retryStale;
+		}
+
+		public void setRetryStale(boolean retryStale) {
+			this.retryStale = retryStale;
+		}
+
+	}
+
+}

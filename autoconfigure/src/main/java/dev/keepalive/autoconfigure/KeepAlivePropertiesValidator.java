@@ -1,0 +1,70 @@
+package dev.keepalive.autoconfigure;
+
+import java.time.Duration;
+
+import org.jspecify.annotations.Nullable;
+
+import dev.keepalive.server.Durations;
+
+/**
+ * Checks {@link KeepAliveProperties} for values Keepalive cannot work with.
+ */
+final class KeepAlivePropertiesValidator {
+
+	private static final Duration ONE_SECOND = Duration.ofSeconds(1);
+
+	private KeepAlivePropertiesValidator() {
+	}
+
+	static void validate(KeepAliveProperties properties) {
+		KeepAliveProperties.Server server = properties.getServer();
+		// Keep-Alive advertises whole seconds and both servers time out on a ~1 s tick.
+		atLeast("keepalive.server.idle-timeout", server.getIdleTimeout(), ONE_SECOND, "65s");
+		positive("keepalive.server.headers-timeout", server.getHeadersTimeout(), "20s");
+		positive("keepalive.server.max-connection-age", server.getMaxConnectionAge(), "10m");
+		positive("keepalive.server.upstream-idle-timeout", server.getUpstreamIdleTimeout(), "60s");
+		Integer maxRequests = server.getMaxRequestsPerConnection();
+		if (maxRequests != null && maxRequests < 1) {
+			throw new InvalidKeepAlivePropertyException("keepalive.server.max-requests-per-connection", maxRequests,
+					"it must be at least 1 (1 disables keep-alive)",
+					"Set keepalive.server.max-requests-per-connection to 1 or more, or remove it to keep the server's own limit.");
+		}
+		Duration upstream = server.getUpstreamIdleTimeout();
+		if (upstream != null && server.getIdleTimeout().compareTo(upstream.plus(ONE_SECOND)) < 0) {
+			throw new InvalidKeepAlivePropertyException("keepalive.server.idle-timeout",
+					Durations.format(server.getIdleTimeout()),
+					"it must exceed keepalive.server.upstream-idle-timeout (" + Durations.format(upstream)
+							+ ") by at least 1s, otherwise the application closes idle connections that the proxy"
+							+ " in front of it may still reuse",
+					"Set keepalive.server.idle-timeout to " + Durations.format(upstream.plus(Duration.ofSeconds(5)))
+							+ " or more, or correct keepalive.server.upstream-idle-timeout if the proxy's idle timeout"
+							+ " is shorter.");
+		}
+		KeepAliveProperties.Shutdown shutdown = properties.getShutdown();
+		Duration drainDelay = shutdown.getDrainDelay();
+		if (drainDelay != null && drainDelay.isNegative()) {
+			throw new InvalidKeepAlivePropertyException("keepalive.shutdown.drain-delay", Durations.format(drainDelay),
+					"it must not be negative",
+					"Set keepalive.shutdown.drain-delay to 0s or more (about twice your load balancer's readiness check interval).");
+		}
+		positive("keepalive.shutdown.timeout", shutdown.getTimeout(), "30s");
+		positive("keepalive.client.max-idle-time", properties.getClient().getMaxIdleTime(), "4s");
+	}
+
+	private static void positive(String property, @Nullable Duration value, String example) {
+		if (value != null && (value.isNegative() || value.isZero())) {
+			throw new InvalidKeepAlivePropertyException(property, Durations.format(value),
+					"it must be a positive duration",
+					"Set " + property + " to a positive duration, for example " + example + ".");
+		}
+	}
+
+	private static void atLeast(String property, Duration value, Duration minimum, String example) {
+		if (value.compareTo(minimum) < 0) {
+			throw new InvalidKeepAlivePropertyException(property, Durations.format(value),
+					"it must be at least " + Durations.format(minimum),
+					"Set " + property + " to " + Durations.format(minimum) + " or more, for example " + example + ".");
+		}
+	}
+
+}

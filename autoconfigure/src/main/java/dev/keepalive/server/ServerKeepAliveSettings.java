@@ -1,0 +1,33 @@
+package dev.keepalive.server;
+
+import java.time.Duration;
+
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The keep-alive settings every server implementation applies, resolved from
+ * {@code keepalive.server.*}.
+ *
+ * @param idleTimeout how long a connection with no request in progress is kept open
+ * @param headersTimeout deadline from the first byte of a request line to the end of its
+ * headers
+ * @param maxRequestsPerConnection requests served on one connection before it is closed,
+ * or {@code null} to leave the server's own limit
+ * @param maxConnectionAge age after which a connection is closed after its next response,
+ * or {@code null} for no limit
+ * @param advertiseIdleTimeout whether keep-alive responses carry
+ * {@code Keep-Alive: timeout=N}
+ */
+public record ServerKeepAliveSettings(Duration idleTimeout, Duration headersTimeout,
+		@Nullable Integer maxRequestsPerConnection, @Nullable Duration maxConnectionAge, boolean advertiseIdleTimeout) {
+
+	/**
+	 * The value of the {@code Keep-Alive} header on responses that keep the connection
+	 * open, or {@code null} when the idle timeout is not advertised.
+	 * @return for example {@code timeout=65}
+	 */
+	public @Nullable String keepAliveHeaderValue() {
+		return this.advertiseIdleTimeout ? "timeout=" + this.idleTimeout.toSeconds() : null;
+	}
+
+}

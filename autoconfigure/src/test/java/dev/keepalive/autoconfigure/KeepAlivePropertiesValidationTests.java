@@ -1,0 +1,107 @@
+package dev.keepalive.autoconfigure;
+
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import org.springframework.boot.SpringApplication;
+import org.springframework.boot.WebApplicationType;
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.diagnostics.FailureAnalysis;
+import org.springframework.boot.test.context.runner.WebApplicationContextRunner;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
+import org.springframework.context.annotation.Configuration;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatException;
+
+/**
+ * Invalid {@code keepalive.*} values stop the application with a failure analysis that
+ * names the property, the value and the fix.
+ */
+@ExtendWith(OutputCaptureExtension.class)
+class KeepAlivePropertiesValidationTests {
+
+	private final WebApplicationContextRunner runner = new WebApplicationContextRunner()
+		.withConfiguration(AutoConfigurations.of(KeepAliveServerAutoConfiguration.class));
+
+	@ParameterizedTest(name = "{0}={1}")
+	@CsvSource(delimiter = '|',
+			textBlock = """
+					keepalive.server.idle-timeout          | -5s   | Invalid value '-5s' for keepalive.server.idle-timeout: it must be at least 1s | Set keepalive.server.idle-timeout to 1s or more, for example 65s.
+					keepalive.server.idle-timeout          | 500ms | Invalid value '500ms' for keepalive.server.idle-timeout: it must be at least 1s | Set keepalive.server.idle-timeout to 1s or more, for example 65s.
+					keepalive.server.headers-timeout       | 0s    | Invalid value '0s' for keepalive.server.headers-timeout: it must be a positive duration | Set keepalive.server.headers-timeout to a positive duration, for example 20s.
+					keepalive.server.max-connection-age    | -1s   | Invalid value '-1s' for keepalive.server.max-connection-age: it must be a positive duration | Set keepalive.server.max-connection-age to a positive duration, for example 10m.
+					keepalive.server.upstream-idle-timeout | 0s    | Invalid value '0s' for keepalive.server.upstream-idle-timeout: it must be a positive duration | Set keepalive.server.upstream-idle-timeout to a positive duration, for example 60s.
+					keepalive.server.max-requests-per-connection | 0 | Invalid value '0' for keepalive.server.max-requests-per-connection: it must be at least 1 (1 disables keep-alive) | Set keepalive.server.max-requests-per-connection to 1 or more, or remove it to keep the server's own limit.
+					keepalive.shutdown.drain-delay         | -1s   | Invalid value '-1s' for keepalive.shutdown.drain-delay: it must not be negative | Set keepalive.shutdown.drain-delay to 0s or more (about twice your load balancer's readiness check interval).
+					keepalive.shutdown.timeout             | 0ms   | Invalid value '0s' for keepalive.shutdown.timeout: it must be a positive duration | Set keepalive.shutdown.timeout to a positive duration, for example 30s.
+					keepalive.client.max-idle-time         | -2s   | Invalid value '-2s' for keepalive.client.max-idle-time: it must be a positive duration | Set keepalive.client.max-idle-time to a positive duration, for example 4s.
+					""")
+	void invalidValueIsReportedWithPropertyValueAndFix(String property, String value, String description,
+			String action) {
+		this.runner.withPropertyValues(property + "=" + value).run((context) -> {
+			FailureAnalysis analysis = analyze(context.getStartupFailure());
+			assertThat(analysis.getDescription()).isEqualTo(description);
+			assertThat(analysis.getAction()).isEqualTo(action);
+		});
+	}
+
+	@Test
+	void idleTimeoutNotAboveUpstreamIdleTimeoutIsReported() {
+		this.runner
+			.withPropertyValues("keepalive.server.upstream-idle-timeout=60s", "keepalive.server.idle-timeout=60500ms")
+			.run((context) -> {
+				FailureAnalysis analysis = analyze(context.getStartupFailure());
+				assertThat(analysis.getDescription()).isEqualTo(
+						"Invalid value '60500ms' for keepalive.server.idle-timeout: it must exceed keepalive.server.upstream-idle-timeout"
+								+ " (60s) by at least 1s, otherwise the application closes idle connections that the proxy"
+								+ " in front of it may still reuse");
+				assertThat(analysis.getAction()).isEqualTo(
+						"Set keepalive.server.idle-timeout to 65s or more, or correct keepalive.server.upstream-idle-timeout"
+								+ " if the proxy's idle timeout is shorter.");
+			});
+	}
+
+	@Test
+	void idleTimeoutOneSecondAboveUpstreamIdleTimeoutIsAccepted() {
+		this.runner
+			.withPropertyValues("keepalive.server.upstream-idle-timeout=60s", "keepalive.server.idle-timeout=61s")
+			.run((context) -> assertThat(context).hasNotFailed());
+	}
+
+	@Test
+	void defaultsAreValid() {
+		this.runner.run((context) -> assertThat(context).hasNotFailed().hasSingleBean(KeepAliveProperties.class));
+	}
+
+	@Test
+	void startupFailureReportNamesPropertyAndFix(CapturedOutput output) {
+		SpringApplication application = new SpringApplication(PropertiesConfiguration.class);
+		application.setWebApplicationType(WebApplicationType.NONE);
+		application.setDefaultProperties(Map.of("keepalive.server.headers-timeout", "-3s"));
+		assertThatException().isThrownBy(application::run);
+		assertThat(output).contains("APPLICATION FAILED TO START")
+			.contains("Invalid value '-3s' for keepalive.server.headers-timeout: it must be a positive duration")
+			.contains("Set keepalive.server.headers-timeout to a positive duration, for example 20s.");
+	}
+
+	private static FailureAnalysis analyze(Throwable failure) {
+		assertThat(failure).isNotNull();
+		FailureAnalysis analysis = new InvalidKeepAlivePropertyFailureAnalyzer().analyze(failure);
+		assertThat(analysis).as("failure analysis of %s", failure).isNotNull();
+		return analysis;
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@EnableConfigurationProperties(KeepAliveProperties.class)
+	static class PropertiesConfiguration {
+
+	}
+
+}

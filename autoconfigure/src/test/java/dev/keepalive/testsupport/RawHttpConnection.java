@@ -1,0 +1,201 @@
+package dev.keepalive.testsupport;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.SocketException;
+import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+
+/**
+ * An HTTP/1.1 client over a plain socket, for tests where the exact bytes matter: which
+ * headers a response carries, and whether the server closed the connection with a FIN
+ * (EOF) or a reset.
+ */
+public final class RawHttpConnection implements AutoCloseable {
+
+	private static final Duration DEFAULT_READ_TIMEOUT = Duration.ofSeconds(30);
+
+	private final Socket socket;
+
+	private final InputStream in;
+
+	private final OutputStream out;
+
+	private RawHttpConnection(Socket socket) throws IOException {
+		this.socket = socket;
+		this.in = socket.getInputStream();
+		this.out = socket.getOutputStream();
+	}
+
+	public static RawHttpConnection open(int port) throws IOException {
+		Socket socket = new Socket();
+		socket.connect(new InetSocketAddress("127.0.0.1", port), 5000);
+		socket.setSoTimeout((int) DEFAULT_READ_TIMEOUT.toMillis());
+		socket.setTcpNoDelay(true);
+		return new RawHttpConnection(socket);
+	}
+
+	/**
+	 * Send a GET for {@code path} with only a {@code Host} header plus the given extra
+	 * header lines.
+	 */
+	public RawHttpConnection get(String path, String... headerLines) throws IOException {
+		return send(request("GET", path, null, headerLines));
+	}
+
+	public RawHttpConnection post(String path, String body, String... headerLines) throws IOException {
+		return send(request("POST", path, body, headerLines));
+	}
+
+	public static String request(String method, String path, String body, String... headerLines) {
+		StringBuilder request = new StringBuilder();
+		request.append(method).append(' ').append(path).append(" HTTP/1.1\r\nHost: localhost\r\n");
+		for (String line : headerLines) {
+			request.append(line).append("\r\n");
+		}
+		if (body != null) {
+			request.append("Content-Type: text/plain\r\nContent-Length: ")
+				.append(body.getBytes(StandardCharsets.UTF_8).length)
+				.append("\r\n");
+		}
+		request.append("\r\n");
+		if (body != null) {
+			request.append(body);
+		}
+		return request.toString();
+	}
+
+	public RawHttpConnection send(String raw) throws IOException {
+		this.out.write(raw.getBytes(StandardCharsets.ISO_8859_1));
+		this.out.flush();
+		return this;
+	}
+
+	/**
+	 * Read one whole response: status line, headers and a body framed by
+	 * {@code Content-Length}, chunked encoding or the end of the stream.
+	 */
+	public RawHttpResponse readResponse() throws IOException {
+		String statusLine = readLine();
+		if (statusLine == null) {
+			throw new IOException("Connection closed before a response arrived (EOF)");
+		}
+		RawHttpResponse.Builder response = RawHttpResponse.builder(statusLine);
+		String line;
+		while ((line = readLine()) != null && !line.isEmpty()) {
+			int colon = line.indexOf(':');
+			response.header(line.substring(0, colon).trim(), line.substring(colon + 1).trim());
+		}
+		RawHttpResponse head = response.build(new byte[0]);
+		if (head.status() == 204 || head.status() == 304 || (head.status() >= 100 && head.status() < 200)) {
+			return head;
+		}
+		if ("chunked".equalsIgnoreCase(head.header("Transfer-Encoding"))) {
+			return response.build(readChunked());
+		}
+		String length = head.header("Content-Length");
+		if (length != null) {
+			return response.build(this.in.readNBytes(Integer.parseInt(length)));
+		}
+		return response.build(this.in.readAllBytes());
+	}
+
+	private byte[] readChunked() throws IOException {
+		ByteArrayOutputStream body = new ByteArrayOutputStream();
+		while (true) {
+			String sizeLine = readLine();
+			if (sizeLine == null) {
+				throw new IOException("EOF inside a chunked body");
+			}
+			int semicolon = sizeLine.indexOf(';');
+			int size = Integer.parseInt((semicolon >= 0) ? sizeLine.substring(0, semicolon) : sizeLine, 16);
+			if (size == 0) {
+				while (!readLine().isEmpty()) {
+					// trailers
+				}
+				return body.toByteArray();
+			}
+			body.write(this.in.readNBytes(size));
+			readLine();
+		}
+	}
+
+	private String readLine() throws IOException {
+		ByteArrayOutputStream line = new ByteArrayOutputStream();
+		int b;
+		while ((b = this.in.read()) != -1) {
+			if (b == '\n') {
+				byte[] bytes = line.toByteArray();
+				int length = (bytes.length > 0 && bytes[bytes.length - 1] == '\r') ? bytes.length - 1 : bytes.length;
+				return new String(bytes, 0, length, StandardCharsets.ISO_8859_1);
+			}
+			line.write(b);
+		}
+		return (line.size() == 0) ? null : line.toString(StandardCharsets.ISO_8859_1);
+	}
+
+	/**
+	 * Wait up to {@code timeout} for the server to close the connection, reading (and
+	 * failing on) any unexpected bytes.
+	 * @return how the connection ended, or {@link Closure#OPEN} if it is still open
+	 */
+	public Closure awaitClose(Duration timeout) throws IOException {
+		this.socket.setSoTimeout((int) Math.max(1, timeout.toMillis()));
+		try {
+			int b = this.in.read();
+			if (b != -1) {
+				throw new IllegalStateException("Unexpected byte from server: " + b);
+			}
+			return Closure.EOF;
+		}
+		catch (SocketTimeoutException ex) {
+			return Closure.OPEN;
+		}
+		catch (SocketException ex) {
+			return Closure.RESET;
+		}
+		finally {
+			if (!this.socket.isClosed()) {
+				this.socket.setSoTimeout((int) DEFAULT_READ_TIMEOUT.toMillis());
+			}
+		}
+	}
+
+	/**
+	 * Whether the server has not closed the connection, checked without waiting.
+	 */
+	public boolean isOpen() throws IOException {
+		return awaitClose(Duration.ofMillis(1)) == Closure.OPEN;
+	}
+
+	public Socket socket() {
+		return this.socket;
+	}
+
+	@Override
+	public void close() throws IOException {
+		this.socket.close();
+	}
+
+	/**
+	 * How a connection ended.
+	 */
+	public enum Closure {
+
+		/** The server closed it cleanly (FIN). */
+		EOF,
+
+		/** The connection was reset. */
+		RESET,
+
+		/** It is still open. */
+		OPEN
+
+	}
+
+}

@@ -1,0 +1,85 @@
+package dev.keepalive.testsupport;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+
+import org.springframework.boot.WebApplicationType;
+import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.boot.web.server.context.WebServerApplicationContext;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Import;
+
+/**
+ * Starts a real application (the starter, Spring MVC and {@link TestController}) on an
+ * ephemeral port of the given server.
+ */
+public final class TestApp implements AutoCloseable {
+
+	private final ServerKind server;
+
+	private final ConfigurableApplicationContext context;
+
+	private TestApp(ServerKind server, ConfigurableApplicationContext context) {
+		this.server = server;
+		this.context = context;
+	}
+
+	public static TestApp start(ServerKind server, String... properties) {
+		return start(server, new Class<?>[0], properties);
+	}
+
+	public static TestApp start(ServerKind server, Class<?>[] extraSources, String... properties) {
+		List<String> allProperties = new ArrayList<>(Arrays.asList(properties));
+		allProperties.add("server.port=0");
+		allProperties.add(server.exclusionProperty());
+		List<Class<?>> sources = new ArrayList<>(List.of(Config.class));
+		sources.addAll(Arrays.asList(extraSources));
+		ConfigurableApplicationContext context = new SpringApplicationBuilder(sources.toArray(Class[]::new))
+			.web(WebApplicationType.SERVLET)
+			.properties(allProperties.toArray(String[]::new))
+			.run();
+		return new TestApp(server, context);
+	}
+
+	public ServerKind server() {
+		return this.server;
+	}
+
+	public int port() {
+		return ((WebServerApplicationContext) this.context).getWebServer().getPort();
+	}
+
+	public ConfigurableApplicationContext context() {
+		return this.context;
+	}
+
+	public TestController controller() {
+		return this.context.getBean(TestController.class);
+	}
+
+	public RawHttpConnection connect() throws IOException {
+		return RawHttpConnection.open(port());
+	}
+
+	public <T> Map<String, T> beans(Class<T> type) {
+		return this.context.getBeansOfType(type);
+	}
+
+	@Override
+	public void close() {
+		this.context.close();
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@EnableAutoConfiguration
+	@Import(TestController.class)
+	static class Config {
+
+	}
+
+}

@@ -1,0 +1,105 @@
+package dev.keepalive.testsupport;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import jakarta.servlet.http.HttpServletResponse;
+
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+
+/**
+ * Endpoints whose timing a test controls: quick, slow, streaming, hanging, and a POST
+ * that counts its invocations.
+ */
+@RestController
+public class TestController {
+
+	private final AtomicInteger posts = new AtomicInteger();
+
+	private final AtomicInteger inFlight = new AtomicInteger();
+
+	private final CountDownLatch release = new CountDownLatch(1);
+
+	@GetMapping("/hello")
+	String hello() {
+		return "hello";
+	}
+
+	@GetMapping("/work")
+	String work(@RequestParam long ms) throws InterruptedException {
+		this.inFlight.incrementAndGet();
+		try {
+			Thread.sleep(ms);
+			return "worked " + ms;
+		}
+		finally {
+			this.inFlight.decrementAndGet();
+		}
+	}
+
+	@PostMapping("/echo")
+	String echo(@RequestBody String body) {
+		this.posts.incrementAndGet();
+		return body;
+	}
+
+	/**
+	 * Writes {@code chunks} lines, one every {@code delayMs}, flushing each.
+	 */
+	@GetMapping("/stream")
+	void stream(@RequestParam int chunks, @RequestParam long delayMs, HttpServletResponse response)
+			throws IOException, InterruptedException {
+		this.inFlight.incrementAndGet();
+		try {
+			response.setContentType("text/plain");
+			OutputStream out = response.getOutputStream();
+			for (int i = 0; i < chunks; i++) {
+				out.write(("chunk " + i + "\n").getBytes(StandardCharsets.UTF_8));
+				out.flush();
+				Thread.sleep(delayMs);
+			}
+		}
+		finally {
+			this.inFlight.decrementAndGet();
+		}
+	}
+
+	/**
+	 * Does not return until {@link #releaseHangingRequests()} (or 5 minutes).
+	 */
+	@GetMapping("/hang")
+	String hang() throws InterruptedException {
+		this.inFlight.incrementAndGet();
+		try {
+			this.release.await(5, TimeUnit.MINUTES);
+			return "released";
+		}
+		finally {
+			this.inFlight.decrementAndGet();
+		}
+	}
+
+	public void releaseHangingRequests() {
+		this.release.countDown();
+	}
+
+	public int posts() {
+		return this.posts.get();
+	}
+
+	/**
+	 * Number of slow, streaming or hanging requests currently inside the handler.
+	 */
+	public int inFlight() {
+		return this.inFlight.get();
+	}
+
+}
