@@ -1,5 +1,6 @@
 package dev.keepalive.autoconfigure;
 
+import dev.keepalive.server.ConnectionPolicy;
 import dev.keepalive.server.ServerKeepAliveSettings;
 
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -20,6 +21,11 @@ public final class KeepAliveServerAutoConfiguration {
 		KeepAliveProperties.Server server = properties.getServer();
 		return new ServerKeepAliveSettings(server.getIdleTimeout(), server.getHeadersTimeout(),
 				server.getMaxRequestsPerConnection(), server.getMaxConnectionAge(), server.isAdvertiseIdleTimeout());
+	}
+
+	@Bean
+	ConnectionPolicy keepAliveConnectionPolicy(ServerKeepAliveSettings settings) {
+		return new ConnectionPolicy(settings);
 	}
 
 }

@@ -20,14 +20,4 @@ import org.jspecify.annotations.Nullable;
  */
 public record ServerKeepAliveSettings(Duration idleTimeout, Duration headersTimeout,
 		@Nullable Integer maxRequestsPerConnection, @Nullable Duration maxConnectionAge, boolean advertiseIdleTimeout) {
-
-	/**
-	 * The value of the {@code Keep-Alive} header on responses that keep the connection
-	 * open, or {@code null} when the idle timeout is not advertised.
-	 * @return for example {@code timeout=65}
-	 */
-	public @Nullable String keepAliveHeaderValue() {
-		return this.advertiseIdleTimeout ? "timeout=" + this.idleTimeout.toSeconds() : null;
-	}
-
 }

@@ -1,0 +1,50 @@
+package dev.keepalive.server;
+
+/**
+ * Why a connection was closed; the {@link #tag()} is the {@code reason} tag of the
+ * {@code keepalive.connections.closed} counter.
+ */
+public enum CloseReason {
+
+	/** Idle for longer than {@code keepalive.server.idle-timeout}. */
+	IDLE_TIMEOUT("idle-timeout"),
+
+	/** Request line and headers not complete within {@code headers-timeout}. */
+	HEADERS_TIMEOUT("headers-timeout"),
+
+	/** Closed after a response because it was older than {@code max-connection-age}. */
+	MAX_AGE("max-age"),
+
+	/** Closed after its last allowed response ({@code max-requests-per-connection}). */
+	MAX_REQUESTS("max-requests"),
+
+	/** Idle when the drain stopped accepting, and closed at once. */
+	DRAIN_IDLE("drain-idle"),
+
+	/** Closed after its response during the drain. */
+	DRAIN_AFTER_RESPONSE("drain-after-response"),
+
+	/** Still open at the drain deadline and closed regardless. */
+	FORCED("forced"),
+
+	/**
+	 * Closed by the client, or for a reason of the server's own (errors, a request that
+	 * said close).
+	 */
+	CLIENT("client");
+
+	private final String tag;
+
+	CloseReason(String tag) {
+		this.tag = tag;
+	}
+
+	/**
+	 * The metric tag value.
+	 * @return for example {@code idle-timeout}
+	 */
+	public String tag() {
+		return this.tag;
+	}
+
+}

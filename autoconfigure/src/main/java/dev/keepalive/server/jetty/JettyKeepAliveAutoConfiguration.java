@@ -1,0 +1,27 @@
+package dev.keepalive.server.jetty;
+
+import dev.keepalive.autoconfigure.KeepAliveServerAutoConfiguration;
+import dev.keepalive.server.ConnectionPolicy;
+import org.eclipse.jetty.server.Server;
+
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.jetty.JettyWebServerFactory;
+import org.springframework.context.annotation.Bean;
+import org.springframework.core.env.Environment;
+
+/**
+ * Applies Keepalive to the embedded Jetty server.
+ */
+@AutoConfiguration(after = KeepAliveServerAutoConfiguration.class)
+@ConditionalOnClass({ Server.class, JettyWebServerFactory.class })
+@ConditionalOnBean(ConnectionPolicy.class)
+public final class JettyKeepAliveAutoConfiguration {
+
+	@Bean
+	JettyKeepAliveCustomizer jettyKeepAliveCustomizer(ConnectionPolicy policy, Environment environment) {
+		return new JettyKeepAliveCustomizer(policy, environment);
+	}
+
+}

@@ -1,0 +1,145 @@
+package dev.keepalive.server;
+
+import java.time.Duration;
+
+import dev.keepalive.testsupport.RawHttpConnection;
+import dev.keepalive.testsupport.RawHttpConnection.Closure;
+import dev.keepalive.testsupport.RawHttpResponse;
+import dev.keepalive.testsupport.ServerKind;
+import dev.keepalive.testsupport.TestApp;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The server side of keep-alive: idle timeout, {@code Keep-Alive} header and max requests
+ * per connection, on real Tomcat and Jetty servers, checked byte by byte.
+ */
+@ExtendWith(OutputCaptureExtension.class)
+class ServerKeepAliveTests {
+
+	private static final Duration IDLE_TIMEOUT = Duration.ofSeconds(2);
+
+	@ParameterizedTest
+	@EnumSource(ServerKind.class)
+	void idleKeepAliveConnectionIsClosedByServerAfterIdleTimeoutAndNotBefore(ServerKind server) throws Exception {
+		try (TestApp app = TestApp.start(server, "keepalive.server.idle-timeout=2s");
+				RawHttpConnection connection = app.connect()) {
+			assertThat(connection.get("/hello").readResponse().status()).isEqualTo(200);
+			long idleSince = System.nanoTime();
+			Closure closure = connection.awaitClose(Duration.ofSeconds(10));
+			Duration idle = Duration.ofNanos(System.nanoTime() - idleSince);
+			assertThat(closure).isEqualTo(Closure.EOF);
+			// the server's timers tick about once a second
+			assertThat(idle).isBetween(IDLE_TIMEOUT.minusMillis(100), IDLE_TIMEOUT.plusMillis(2500));
+		}
+	}
+
+	@ParameterizedTest
+	@EnumSource(ServerKind.class)
+	void newConnectionThatSendsNothingIsClosedAfterIdleTimeout(ServerKind server) throws Exception {
+		try (TestApp app = TestApp.start(server, "keepalive.server.idle-timeout=2s");
+				RawHttpConnection connection = app.connect()) {
+			long openedAt = System.nanoTime();
+			Closure closure = connection.awaitClose(Duration.ofSeconds(10));
+			Duration idle = Duration.ofNanos(System.nanoTime() - openedAt);
+			assertThat(closure).isEqualTo(Closure.EOF);
+			assertThat(idle).isBetween(IDLE_TIMEOUT.minusMillis(100), IDLE_TIMEOUT.plusMillis(2500));
+		}
+	}
+
+	@ParameterizedTest
+	@EnumSource(ServerKind.class)
+	void requestSlowerThanIdleTimeoutCompletesAndKeepsConnection(ServerKind server) throws Exception {
+		try (TestApp app = TestApp.start(server, "keepalive.server.idle-timeout=1s");
+				RawHttpConnection connection = app.connect()) {
+			RawHttpResponse response = connection.get("/work?ms=3000").readResponse();
+			assertThat(response.status()).isEqualTo(200);
+			assertThat(response.bodyText()).isEqualTo("worked 3000");
+			assertThat(response.connectionClose()).isFalse();
+			assertThat(connection.get("/hello").readResponse().status()).isEqualTo(200);
+		}
+	}
+
+	@ParameterizedTest
+	@EnumSource(ServerKind.class)
+	void keepAliveResponsesAdvertiseIdleTimeoutWhetherOrNotRequestAskedForKeepAlive(ServerKind server)
+			throws Exception {
+		try (TestApp app = TestApp.start(server, "keepalive.server.idle-timeout=7s");
+				RawHttpConnection connection = app.connect()) {
+			RawHttpResponse plain = connection.get("/hello").readResponse();
+			assertThat(plain.header("Keep-Alive")).isEqualTo("timeout=7");
+			assertThat(plain.connectionClose()).isFalse();
+			RawHttpResponse askedForKeepAlive = connection.get("/hello", "Connection: keep-alive").readResponse();
+			assertThat(askedForKeepAlive.header("Keep-Alive")).isEqualTo("timeout=7");
+			assertThat(askedForKeepAlive.connectionClose()).isFalse();
+			RawHttpResponse notFound = connection.get("/missing").readResponse();
+			assertThat(notFound.status()).isEqualTo(404);
+			assertThat(notFound.header("Keep-Alive")).isEqualTo("timeout=7");
+		}
+	}
+
+	@ParameterizedTest
+	@EnumSource(ServerKind.class)
+	void responseThatClosesConnectionCarriesNoKeepAliveHeader(ServerKind server) throws Exception {
+		try (TestApp app = TestApp.start(server, "keepalive.server.idle-timeout=7s");
+				RawHttpConnection connection = app.connect()) {
+			RawHttpResponse response = connection.get("/hello", "Connection: close").readResponse();
+			assertThat(response.status()).isEqualTo(200);
+			assertThat(response.connectionClose()).isTrue();
+			assertThat(response.hasHeader("Keep-Alive")).isFalse();
+			assertThat(connection.awaitClose(Duration.ofSeconds(5))).isEqualTo(Closure.EOF);
+		}
+	}
+
+	@ParameterizedTest
+	@EnumSource(ServerKind.class)
+	void keepAliveHeaderCanBeSwitchedOff(ServerKind server) throws Exception {
+		try (TestApp app = TestApp.start(server, "keepalive.server.advertise-idle-timeout=false");
+				RawHttpConnection connection = app.connect()) {
+			RawHttpResponse plain = connection.get("/hello").readResponse();
+			assertThat(plain.hasHeader("Keep-Alive")).isFalse();
+			RawHttpResponse askedForKeepAlive = connection.get("/hello", "Connection: keep-alive").readResponse();
+			assertThat(askedForKeepAlive.hasHeader("Keep-Alive")).isFalse();
+			assertThat(askedForKeepAlive.connectionClose()).isFalse();
+		}
+	}
+
+	@ParameterizedTest
+	@EnumSource(ServerKind.class)
+	void lastAllowedResponseSaysCloseAndServerClosesConnection(ServerKind server) throws Exception {
+		try (TestApp app = TestApp.start(server, "keepalive.server.max-requests-per-connection=3");
+				RawHttpConnection connection = app.connect()) {
+			for (int i = 1; i <= 2; i++) {
+				RawHttpResponse response = connection.get("/hello").readResponse();
+				assertThat(response.connectionClose()).as("response %d", i).isFalse();
+				assertThat(response.hasHeader("Keep-Alive")).as("response %d", i).isTrue();
+			}
+			RawHttpResponse last = connection.get("/hello").readResponse();
+			assertThat(last.status()).isEqualTo(200);
+			assertThat(last.connectionClose()).isTrue();
+			assertThat(last.hasHeader("Keep-Alive")).isFalse();
+			assertThat(connection.awaitClose(Duration.ofSeconds(5))).isEqualTo(Closure.EOF);
+		}
+	}
+
+	@ParameterizedTest
+	@EnumSource(ServerKind.class)
+	void keepAliveValueWinsOverSpringBootServerPropertyWithWarning(ServerKind server, CapturedOutput output)
+			throws Exception {
+		String bootProperty = (server == ServerKind.TOMCAT) ? "server.tomcat.keep-alive-timeout"
+				: "server.jetty.connection-idle-timeout";
+		try (TestApp app = TestApp.start(server, "keepalive.server.idle-timeout=3s", bootProperty + "=20s");
+				RawHttpConnection connection = app.connect()) {
+			assertThat(connection.get("/hello").readResponse().header("Keep-Alive")).isEqualTo("timeout=3");
+			assertThat(connection.awaitClose(Duration.ofSeconds(10))).isEqualTo(Closure.EOF);
+			assertThat(output).contains(bootProperty + "=20s is overridden by keepalive.server.idle-timeout=3s");
+		}
+	}
+
+}
