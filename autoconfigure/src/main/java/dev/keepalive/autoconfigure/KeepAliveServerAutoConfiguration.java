@@ -1,18 +1,26 @@
 package dev.keepalive.autoconfigure;
 
 import dev.keepalive.server.ConnectionPolicy;
+import dev.keepalive.server.ServerConnections;
 import dev.keepalive.server.ServerKeepAliveSettings;
 
 import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication.Type;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Conditional;
 
 /**
- * Resolves the server-side keep-alive settings that each server's auto-configuration (for
- * example {@code dev.keepalive.server.tomcat}) applies.
+ * The server-side model every server implementation (for example
+ * {@code dev.keepalive.server.tomcat}) applies: settings, policy and the registry of
+ * connectors, in a servlet application on an embedded server Keepalive supports.
  */
 @AutoConfiguration
-@ConditionalOnKeepAliveServer
+@ConditionalOnBooleanProperty(name = "keepalive.enabled", matchIfMissing = true)
+@ConditionalOnWebApplication(type = Type.SERVLET)
+@Conditional(OnSupportedServerCondition.class)
 @EnableConfigurationProperties(KeepAliveProperties.class)
 public final class KeepAliveServerAutoConfiguration {
 
@@ -24,8 +32,8 @@ public final class KeepAliveServerAutoConfiguration {
 	}
 
 	@Bean
-	ConnectionPolicy keepAliveConnectionPolicy(ServerKeepAliveSettings settings) {
-		return new ConnectionPolicy(settings);
+	ServerConnections keepAliveServerConnections(ServerKeepAliveSettings settings) {
+		return new ServerConnections(new ConnectionPolicy(settings));
 	}
 
 }

@@ -1,5 +1,8 @@
 package dev.keepalive.server;
 
+import java.time.Duration;
+import java.util.concurrent.ThreadLocalRandom;
+
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -10,6 +13,8 @@ import org.jspecify.annotations.Nullable;
 public final class ConnectionPolicy {
 
 	private final ServerKeepAliveSettings settings;
+
+	private volatile boolean closeAfterResponse;
 
 	public ConnectionPolicy(ServerKeepAliveSettings settings) {
 		this.settings = settings;
@@ -22,16 +27,41 @@ public final class ConnectionPolicy {
 	/**
 	 * Return why the response being committed must close its connection, or {@code null}
 	 * if Keepalive lets it stay open.
+	 * @param connection the connection, or {@code null} if it is not tracked
 	 * @param requestsOnConnection the number of requests received on the connection so
 	 * far, this one included
+	 * @param maxRequests the connector's limit of requests per connection, 0 or less for
+	 * none
 	 * @return the reason to close, or {@code null}
 	 */
-	public @Nullable CloseReason closeReason(long requestsOnConnection) {
-		Integer maxRequests = this.settings.maxRequestsPerConnection();
-		if (maxRequests != null && requestsOnConnection >= maxRequests) {
+	public @Nullable CloseReason closeReason(@Nullable TrackedConnection connection, long requestsOnConnection,
+			int maxRequests) {
+		if (this.closeAfterResponse) {
+			return CloseReason.DRAIN_AFTER_RESPONSE;
+		}
+		if (maxRequests > 0 && requestsOnConnection >= maxRequests) {
 			return CloseReason.MAX_REQUESTS;
 		}
+		if (connection != null && connection.maxAgeReached(System.nanoTime())) {
+			return CloseReason.MAX_AGE;
+		}
 		return null;
+	}
+
+	/**
+	 * Whether every response now closes its connection (set while draining).
+	 * @return whether connections close after their response
+	 */
+	public boolean isCloseAfterResponse() {
+		return this.closeAfterResponse;
+	}
+
+	/**
+	 * Make every response from now on close its connection, or stop doing so.
+	 * @param closeAfterResponse whether connections close after their response
+	 */
+	public void setCloseAfterResponse(boolean closeAfterResponse) {
+		this.closeAfterResponse = closeAfterResponse;
 	}
 
 	/**
@@ -43,6 +73,20 @@ public final class ConnectionPolicy {
 	public @Nullable String keepAliveHeaderValue(long idleTimeoutMillis) {
 		return (this.settings.advertiseIdleTimeout() && idleTimeoutMillis >= 1000)
 				? "timeout=" + (idleTimeoutMillis / 1000) : null;
+	}
+
+	/**
+	 * A maximum age for a new connection: {@code max-connection-age} with ±10 % jitter,
+	 * so that connections opened together do not all close together.
+	 * @return the age in nanoseconds, or -1 if there is no maximum age
+	 */
+	long jitteredMaxAgeNanos() {
+		Duration maxAge = this.settings.maxConnectionAge();
+		if (maxAge == null) {
+			return -1;
+		}
+		double jitter = 0.9 + 0.2 * ThreadLocalRandom.current().nextDouble();
+		return (long) (maxAge.toNanos() * jitter);
 	}
 
 }

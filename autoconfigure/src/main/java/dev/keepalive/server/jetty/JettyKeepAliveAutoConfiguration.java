@@ -1,7 +1,7 @@
 package dev.keepalive.server.jetty;
 
 import dev.keepalive.autoconfigure.KeepAliveServerAutoConfiguration;
-import dev.keepalive.server.ConnectionPolicy;
+import dev.keepalive.server.ServerConnections;
 import org.eclipse.jetty.server.Server;
 
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -16,12 +16,12 @@ import org.springframework.core.env.Environment;
  */
 @AutoConfiguration(after = KeepAliveServerAutoConfiguration.class)
 @ConditionalOnClass({ Server.class, JettyWebServerFactory.class })
-@ConditionalOnBean(ConnectionPolicy.class)
+@ConditionalOnBean(ServerConnections.class)
 public final class JettyKeepAliveAutoConfiguration {
 
 	@Bean
-	JettyKeepAliveCustomizer jettyKeepAliveCustomizer(ConnectionPolicy policy, Environment environment) {
-		return new JettyKeepAliveCustomizer(policy, environment);
+	JettyKeepAliveCustomizer jettyKeepAliveCustomizer(ServerConnections serverConnections, Environment environment) {
+		return new JettyKeepAliveCustomizer(serverConnections, environment);
 	}
 
 }

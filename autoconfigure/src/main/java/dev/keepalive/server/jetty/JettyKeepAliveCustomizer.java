@@ -1,12 +1,18 @@
 package dev.keepalive.server.jetty;
 
-import dev.keepalive.server.ConnectionPolicy;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+import dev.keepalive.server.ConnectorConnections;
+import dev.keepalive.server.ServerConnections;
 import dev.keepalive.server.ServerPropertyOverrides;
 import org.eclipse.jetty.server.AbstractConnector;
 import org.eclipse.jetty.server.ConnectionFactory;
 import org.eclipse.jetty.server.Connector;
 import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.util.component.Container;
+import org.eclipse.jetty.util.component.LifeCycle;
 
 import org.springframework.boot.jetty.ConfigurableJettyWebServerFactory;
 import org.springframework.boot.web.server.WebServerFactoryCustomizer;
@@ -14,9 +20,9 @@ import org.springframework.core.Ordered;
 import org.springframework.core.env.Environment;
 
 /**
- * Applies the keep-alive settings to every connector of the Jetty server: the idle
- * timeout, and a request customizer that decides {@code Connection} and
- * {@code Keep-Alive} headers when each response is committed.
+ * Applies Keepalive to every connector of the Jetty server: the idle timeout, a request
+ * customizer that decides {@code Connection} and {@code Keep-Alive} when each response is
+ * committed, and connection tracking.
  */
 final class JettyKeepAliveCustomizer implements WebServerFactoryCustomizer<ConfigurableJettyWebServerFactory>, Ordered {
 
@@ -26,12 +32,12 @@ final class JettyKeepAliveCustomizer implements WebServerFactoryCustomizer<Confi
 	 */
 	static final int ORDER = 100;
 
-	private final ConnectionPolicy policy;
+	private final ServerConnections serverConnections;
 
 	private final Environment environment;
 
-	JettyKeepAliveCustomizer(ConnectionPolicy policy, Environment environment) {
-		this.policy = policy;
+	JettyKeepAliveCustomizer(ServerConnections serverConnections, Environment environment) {
+		this.serverConnections = serverConnections;
 		this.environment = environment;
 	}
 
@@ -43,16 +49,22 @@ final class JettyKeepAliveCustomizer implements WebServerFactoryCustomizer<Confi
 	@Override
 	public void customize(ConfigurableJettyWebServerFactory factory) {
 		new ServerPropertyOverrides(this.environment).warnIfDifferent("server.jetty.connection-idle-timeout",
-				this.policy.settings().idleTimeout(), "keepalive.server.idle-timeout");
-		KeepAliveRequestCustomizer requestCustomizer = new KeepAliveRequestCustomizer(this.policy);
+				this.serverConnections.policy().settings().idleTimeout(), "keepalive.server.idle-timeout");
+		factory.addServerCustomizers(this::customize);
+	}
+
+	private void customize(Server server) {
+		Map<Connector, JettyConnectionTracker> trackers = new ConcurrentHashMap<>();
+		server.setHandler(new AsyncTrackingHandler(server.getHandler(), trackers));
 		// A container listener also sees connectors added later (SSL replaces Boot's one,
-		// applications add their own) and is replayed the ones already there.
-		factory.addServerCustomizers((server) -> server.addEventListener(new Container.Listener() {
+		// applications add their own) and is replayed the ones already there. Spring Boot
+		// removes and re-adds them before starting: each is customized once.
+		server.addEventListener(new Container.Listener() {
 
 			@Override
 			public void beanAdded(Container parent, Object child) {
-				if (child instanceof Connector connector) {
-					customize(connector, requestCustomizer);
+				if (child instanceof AbstractConnector connector && !trackers.containsKey(connector)) {
+					trackers.put(connector, customize(connector));
 				}
 			}
 
@@ -60,21 +72,35 @@ final class JettyKeepAliveCustomizer implements WebServerFactoryCustomizer<Confi
 			public void beanRemoved(Container parent, Object child) {
 			}
 
-		}));
+		});
 	}
 
-	private void customize(Connector connector, KeepAliveRequestCustomizer requestCustomizer) {
-		if (connector instanceof AbstractConnector abstractConnector) {
-			abstractConnector.setIdleTimeout(this.policy.settings().idleTimeout().toMillis());
-		}
+	private JettyConnectionTracker customize(AbstractConnector connector) {
+		connector.setIdleTimeout(this.serverConnections.policy().settings().idleTimeout().toMillis());
+		// Spring Boot's graceful shutdown calls connector.shutdown(), which would
+		// otherwise
+		// cut the idle timeout of requests still in flight to one second
+		connector.setShutdownIdleTimeout(-1);
+		ConnectorConnections connections = this.serverConnections.newConnectorConnections();
+		JettyConnectionTracker tracker = new JettyConnectionTracker(connections, this.serverConnections.policy());
+		connector.addEventListener(tracker);
+		KeepAliveRequestCustomizer requestCustomizer = new KeepAliveRequestCustomizer(connector, tracker,
+				this.serverConnections.policy());
 		for (ConnectionFactory connectionFactory : connector.getConnectionFactories()) {
 			if (connectionFactory instanceof HttpConfiguration.ConnectionFactory httpConnectionFactory) {
-				HttpConfiguration configuration = httpConnectionFactory.getHttpConfiguration();
-				if (!configuration.getCustomizers().contains(requestCustomizer)) {
-					configuration.addCustomizer(requestCustomizer);
-				}
+				httpConnectionFactory.getHttpConfiguration().addCustomizer(requestCustomizer);
 			}
 		}
+		connector.addEventListener(new LifeCycle.Listener() {
+
+			@Override
+			public void lifeCycleStarted(LifeCycle event) {
+				JettyKeepAliveCustomizer.this.serverConnections.register(new JettyManagedConnector(connector,
+						connections, JettyKeepAliveCustomizer.this.serverConnections.policy().settings()));
+			}
+
+		});
+		return tracker;
 	}
 
 }

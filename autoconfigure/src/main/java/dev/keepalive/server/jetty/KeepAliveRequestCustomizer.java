@@ -3,28 +3,44 @@ package dev.keepalive.server.jetty;
 import dev.keepalive.server.ConnectionPolicy;
 import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.HttpVersion;
+import org.eclipse.jetty.server.Connector;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.Request;
 
 /**
- * Wraps the stream of every HTTP/1.x request so that the connection headers are decided
- * when its response is committed, not when it starts.
+ * Begins the tracking of every HTTP/1.x exchange on one connector and wraps its stream,
+ * so that the connection headers are decided when the response is committed, not when the
+ * request starts.
  */
 final class KeepAliveRequestCustomizer implements HttpConfiguration.Customizer {
 
+	private final Connector connector;
+
+	private final JettyConnectionTracker tracker;
+
 	private final ConnectionPolicy policy;
 
-	KeepAliveRequestCustomizer(ConnectionPolicy policy) {
+	KeepAliveRequestCustomizer(Connector connector, JettyConnectionTracker tracker, ConnectionPolicy policy) {
+		this.connector = connector;
+		this.tracker = tracker;
 		this.policy = policy;
 	}
 
 	@Override
 	public Request customize(Request request, HttpFields.Mutable responseHeaders) {
 		HttpVersion version = request.getConnectionMetaData().getHttpVersion();
-		// HTTP/2 and HTTP/3 have no connection-specific headers
-		if (version == HttpVersion.HTTP_1_1 || version == HttpVersion.HTTP_1_0) {
-			request.addHttpStreamWrapper((stream) -> new KeepAliveHttpStream(stream, request, this.policy));
+		// HTTP/2 and HTTP/3 have no connection-specific headers; an HttpConfiguration may
+		// be
+		// shared by several connectors, each with its own customizer
+		if ((version != HttpVersion.HTTP_1_1 && version != HttpVersion.HTTP_1_0)
+				|| request.getConnectionMetaData().getConnector() != this.connector) {
+			return request;
 		}
+		JettyTrackedConnection connection = this.tracker
+			.get(request.getConnectionMetaData().getConnection().getEndPoint());
+		JettyTrackedConnection.Exchange exchange = (connection != null) ? connection.beginExchange() : null;
+		request.addHttpStreamWrapper(
+				(stream) -> new KeepAliveHttpStream(stream, request, connection, exchange, this.policy));
 		return request;
 	}
 

@@ -1,0 +1,96 @@
+package dev.keepalive.server;
+
+import java.time.Duration;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.LongAdder;
+
+import org.springframework.beans.factory.DisposableBean;
+
+/**
+ * Every connector of the application's web server that Keepalive manages, and the counts
+ * of closed connections by reason. Also runs the headers deadline, which neither Tomcat
+ * nor Jetty has natively.
+ */
+public final class ServerConnections implements DisposableBean {
+
+	private final ConnectionPolicy policy;
+
+	private final List<ManagedConnector> connectors = new CopyOnWriteArrayList<>();
+
+	private final Map<CloseReason, LongAdder> closed = new EnumMap<>(CloseReason.class);
+
+	private final HeadersTimeoutSweeper headersTimeoutSweeper;
+
+	public ServerConnections(ConnectionPolicy policy) {
+		this.policy = policy;
+		for (CloseReason reason : CloseReason.values()) {
+			this.closed.put(reason, new LongAdder());
+		}
+		this.headersTimeoutSweeper = new HeadersTimeoutSweeper(this.connectors, policy.settings().headersTimeout());
+	}
+
+	/**
+	 * The policy every connector applies.
+	 * @return the policy
+	 */
+	public ConnectionPolicy policy() {
+		return this.policy;
+	}
+
+	/**
+	 * Create the connection registry for a new connector; closes recorded in it are
+	 * counted here.
+	 * @return a new, empty registry
+	 */
+	public ConnectorConnections newConnectorConnections() {
+		return new ConnectorConnections((reason) -> this.closed.get(reason).increment());
+	}
+
+	/**
+	 * Register a connector once it listens.
+	 * @param connector the connector
+	 */
+	public void register(ManagedConnector connector) {
+		this.connectors.add(connector);
+		this.headersTimeoutSweeper.start();
+	}
+
+	/**
+	 * The registered connectors.
+	 * @return the connectors, in the order they started
+	 */
+	public List<ManagedConnector> connectors() {
+		return List.copyOf(this.connectors);
+	}
+
+	/**
+	 * The number of connections closed for a reason since the application started.
+	 * @param reason the reason
+	 * @return the count
+	 */
+	public long closedCount(CloseReason reason) {
+		return this.closed.get(reason).sum();
+	}
+
+	/**
+	 * The number of open connections across all connectors.
+	 * @return the count
+	 */
+	public int openConnections() {
+		return this.connectors.stream().mapToInt((connector) -> connector.connections().size()).sum();
+	}
+
+	@Override
+	public void destroy() {
+		this.headersTimeoutSweeper.stop();
+	}
+
+	static Duration sweepInterval(Duration headersTimeout) {
+		long millis = Math.max(50, Math.min(500, headersTimeout.toMillis() / 8));
+		return Duration.ofMillis(millis);
+	}
+
+}

@@ -1,0 +1,41 @@
+package dev.keepalive.server.jetty;
+
+import java.util.Map;
+
+import org.eclipse.jetty.server.Connector;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Callback;
+
+/**
+ * Marks an exchange asynchronous when the handler returns before its response is
+ * complete: the request then waits with no thread on it, as a servlet does after
+ * {@code startAsync()}.
+ */
+final class AsyncTrackingHandler extends Handler.Wrapper {
+
+	private final Map<Connector, JettyConnectionTracker> trackers;
+
+	AsyncTrackingHandler(Handler handler, Map<Connector, JettyConnectionTracker> trackers) {
+		super(handler);
+		this.trackers = trackers;
+	}
+
+	@Override
+	public boolean handle(Request request, Response response, Callback callback) throws Exception {
+		JettyConnectionTracker tracker = this.trackers.get(request.getConnectionMetaData().getConnector());
+		JettyTrackedConnection connection = (tracker != null)
+				? tracker.get(request.getConnectionMetaData().getConnection().getEndPoint()) : null;
+		JettyTrackedConnection.Exchange exchange = (connection != null) ? connection.currentExchange() : null;
+		try {
+			return super.handle(request, response, callback);
+		}
+		finally {
+			if (exchange != null && !exchange.completed) {
+				exchange.async = true;
+			}
+		}
+	}
+
+}

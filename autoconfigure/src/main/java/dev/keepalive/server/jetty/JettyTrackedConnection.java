@@ -1,0 +1,129 @@
+package dev.keepalive.server.jetty;
+
+import java.util.concurrent.atomic.AtomicReference;
+
+import dev.keepalive.server.CloseReason;
+import dev.keepalive.server.ConnectionPolicy;
+import dev.keepalive.server.ConnectionState;
+import dev.keepalive.server.TrackedConnection;
+import org.eclipse.jetty.http.HttpParser;
+import org.eclipse.jetty.io.Connection;
+import org.eclipse.jetty.io.EndPoint;
+import org.eclipse.jetty.server.internal.HttpConnection;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A Jetty connection. Whether a request is in progress is tracked per exchange (begun by
+ * the request customizer, ended by the stream's completion); whether request headers are
+ * arriving is read from the connection's parser, for which Jetty has no event.
+ * {@link EndPoint#close()} is safe from any thread.
+ */
+final class JettyTrackedConnection extends TrackedConnection {
+
+	private final EndPoint endPoint;
+
+	private volatile Connection connection;
+
+	private volatile boolean upgraded;
+
+	private final AtomicReference<@Nullable Exchange> exchange = new AtomicReference<>();
+
+	JettyTrackedConnection(ConnectionPolicy policy, EndPoint endPoint, Connection connection) {
+		super(policy);
+		this.endPoint = endPoint;
+		this.connection = connection;
+		this.upgraded = !(connection instanceof HttpConnection);
+	}
+
+	Exchange beginExchange() {
+		Exchange exchange = new Exchange();
+		this.exchange.set(exchange);
+		return exchange;
+	}
+
+	void endExchange(Exchange exchange) {
+		exchange.completed = true;
+		this.exchange.compareAndSet(exchange, null);
+	}
+
+	@Nullable Exchange currentExchange() {
+		return this.exchange.get();
+	}
+
+	void upgradedTo(Connection connection) {
+		this.connection = connection;
+		this.upgraded = true;
+	}
+
+	EndPoint endPoint() {
+		return this.endPoint;
+	}
+
+	@Override
+	public ConnectionState state() {
+		if (this.upgraded) {
+			return ConnectionState.UPGRADED;
+		}
+		Exchange exchange = this.exchange.get();
+		if (exchange != null) {
+			return exchange.async ? ConnectionState.ASYNC : ConnectionState.ACTIVE;
+		}
+		return readingHeaders() ? ConnectionState.READING_HEADERS : ConnectionState.IDLE;
+	}
+
+	private boolean readingHeaders() {
+		if (this.connection instanceof HttpConnection httpConnection) {
+			HttpParser parser = httpConnection.getParser();
+			// the volatile state first: the begin time is written before it leaves START
+			return parser.getState() != HttpParser.State.START && parser.inHeaderState();
+		}
+		return false;
+	}
+
+	@Override
+	public long headersStartedNanos() {
+		return (this.connection instanceof HttpConnection httpConnection)
+				? httpConnection.getParser().getBeginNanoTime() : 0;
+	}
+
+	@Override
+	public boolean closeIfIdle(CloseReason reason) {
+		return closeIf(ConnectionState.IDLE, reason);
+	}
+
+	@Override
+	public boolean closeIfReadingHeaders() {
+		// No 408: nothing orders a write from here against the connection's own parsing,
+		// so
+		// an answer could race a request whose last header byte just arrived.
+		return closeIf(ConnectionState.READING_HEADERS, CloseReason.HEADERS_TIMEOUT);
+	}
+
+	private boolean closeIf(ConnectionState expected, CloseReason reason) {
+		if (state() != expected || !this.endPoint.isOpen()) {
+			return false;
+		}
+		closingFor(reason);
+		this.endPoint.close();
+		return true;
+	}
+
+	@Override
+	public void forceClose(CloseReason reason) {
+		closingFor(reason);
+		this.endPoint.close();
+	}
+
+	/**
+	 * One request and its response on the connection.
+	 */
+	static final class Exchange {
+
+		volatile boolean completed;
+
+		/** The handler returned before the response completed. */
+		volatile boolean async;
+
+	}
+
+}

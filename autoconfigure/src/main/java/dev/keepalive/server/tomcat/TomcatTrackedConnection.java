@@ -1,0 +1,138 @@
+package dev.keepalive.server.tomcat;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.locks.Lock;
+
+import dev.keepalive.server.CloseReason;
+import dev.keepalive.server.ConnectionPolicy;
+import dev.keepalive.server.ConnectionState;
+import dev.keepalive.server.TrackedConnection;
+import org.apache.tomcat.util.net.NioChannel;
+import org.apache.tomcat.util.net.SocketWrapperBase;
+
+/**
+ * A Tomcat connection. Its state is set by {@link TrackingHandler} under the socket lock;
+ * closing from another thread takes the same lock, or, for a connection a request thread
+ * is using, shuts the TCP connection down so that Tomcat closes it on that thread.
+ */
+final class TomcatTrackedConnection extends TrackedConnection {
+
+	private static final byte[] REQUEST_TIMEOUT = "HTTP/1.1 408 Request Timeout\r\nConnection: close\r\nContent-Length: 0\r\n\r\n"
+		.getBytes(StandardCharsets.ISO_8859_1);
+
+	private final SocketWrapperBase<NioChannel> wrapper;
+
+	/**
+	 * The channel captured at accept: unlike the pooled NioChannel it never belongs to
+	 * another connection.
+	 */
+	private final SocketChannel channel;
+
+	private volatile ConnectionState state = ConnectionState.IDLE;
+
+	private volatile long headersStartedNanos;
+
+	private volatile int responses;
+
+	TomcatTrackedConnection(ConnectionPolicy policy, SocketWrapperBase<NioChannel> wrapper, SocketChannel channel) {
+		super(policy);
+		this.wrapper = wrapper;
+		this.channel = channel;
+	}
+
+	@Override
+	public ConnectionState state() {
+		return this.state;
+	}
+
+	void setState(ConnectionState state) {
+		this.state = state;
+	}
+
+	@Override
+	public long headersStartedNanos() {
+		return this.headersStartedNanos;
+	}
+
+	void setHeadersStartedNanos(long nanos) {
+		this.headersStartedNanos = nanos;
+	}
+
+	/**
+	 * Count a response commit.
+	 * @return the number of responses on this connection, this one included
+	 */
+	int responseCommitted() {
+		// one commit at a time per connection
+		return ++this.responses;
+	}
+
+	@Override
+	public boolean closeIfIdle(CloseReason reason) {
+		return closeUnderLockIf(ConnectionState.IDLE, reason, false);
+	}
+
+	@Override
+	public boolean closeIfReadingHeaders() {
+		return closeUnderLockIf(ConnectionState.READING_HEADERS, CloseReason.HEADERS_TIMEOUT, true);
+	}
+
+	private boolean closeUnderLockIf(ConnectionState expected, CloseReason reason, boolean sendRequestTimeout) {
+		if (this.state != expected) {
+			return false;
+		}
+		Lock lock = this.wrapper.getLock();
+		if (!lock.tryLock()) {
+			return false;
+		}
+		try {
+			if (this.state != expected || this.wrapper.isClosed()) {
+				return false;
+			}
+			closingFor(reason);
+			if (sendRequestTimeout) {
+				writeRequestTimeout();
+			}
+			this.wrapper.close();
+			return true;
+		}
+		finally {
+			lock.unlock();
+		}
+	}
+
+	private void writeRequestTimeout() {
+		try {
+			// non-blocking: a client that does not read must not stall the caller
+			this.wrapper.write(false, ByteBuffer.wrap(REQUEST_TIMEOUT));
+			this.wrapper.flush(false);
+		}
+		catch (IOException ex) {
+			// the client is gone; closing is all that is left
+		}
+	}
+
+	@Override
+	public void forceClose(CloseReason reason) {
+		closingFor(reason);
+		if (closeIfIdle(reason) || closeUnderLockIf(ConnectionState.READING_HEADERS, reason, false)) {
+			return;
+		}
+		// A request thread may be using the wrapper (async and upgraded ones do so
+		// without
+		// the lock): closing it here could recycle its buffers under that thread.
+		// Shutting
+		// the socket down makes its next read or write fail, and Tomcat closes it there.
+		try {
+			this.channel.shutdownInput();
+			this.channel.shutdownOutput();
+		}
+		catch (IOException ex) {
+			// already closed
+		}
+	}
+
+}

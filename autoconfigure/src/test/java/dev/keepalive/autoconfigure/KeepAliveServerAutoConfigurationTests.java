@@ -1,0 +1,80 @@
+package dev.keepalive.autoconfigure;
+
+import dev.keepalive.server.ServerConnections;
+import dev.keepalive.server.ServerKeepAliveSettings;
+import dev.keepalive.server.jetty.JettyKeepAliveAutoConfiguration;
+import dev.keepalive.server.tomcat.TomcatKeepAliveAutoConfiguration;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.test.context.FilteredClassLoader;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.boot.test.context.runner.ContextConsumer;
+import org.springframework.boot.test.context.runner.WebApplicationContextRunner;
+import org.springframework.boot.web.server.WebServerFactoryCustomizer;
+import org.springframework.context.ApplicationContext;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The server-side auto-configuration applies in a servlet application on Tomcat or Jetty
+ * and backs off cleanly everywhere else.
+ */
+class KeepAliveServerAutoConfigurationTests {
+
+	private static final AutoConfigurations SERVER_AUTO_CONFIGURATIONS = AutoConfigurations.of(
+			KeepAliveServerAutoConfiguration.class, TomcatKeepAliveAutoConfiguration.class,
+			JettyKeepAliveAutoConfiguration.class);
+
+	private final WebApplicationContextRunner runner = new WebApplicationContextRunner()
+		.withConfiguration(SERVER_AUTO_CONFIGURATIONS);
+
+	@Test
+	void servletApplicationGetsACustomizerForEachServerOnTheClasspath() {
+		this.runner.run((context) -> {
+			assertThat(context).hasNotFailed()
+				.hasSingleBean(ServerConnections.class)
+				.hasSingleBean(ServerKeepAliveSettings.class);
+			assertThat(context.getBeansOfType(WebServerFactoryCustomizer.class).keySet())
+				.containsExactlyInAnyOrder("tomcatKeepAliveCustomizer", "jettyKeepAliveCustomizer");
+		});
+	}
+
+	@Test
+	void onlyTomcatOnTheClasspathGetsOnlyTheTomcatCustomizer() {
+		this.runner.withClassLoader(new FilteredClassLoader("org.eclipse.jetty"))
+			.run((context) -> assertThat(context.getBeansOfType(WebServerFactoryCustomizer.class).keySet())
+				.containsExactly("tomcatKeepAliveCustomizer"));
+	}
+
+	@Test
+	void onlyJettyOnTheClasspathGetsOnlyTheJettyCustomizer() {
+		this.runner.withClassLoader(new FilteredClassLoader("org.apache.catalina", "org.apache.coyote"))
+			.run((context) -> assertThat(context.getBeansOfType(WebServerFactoryCustomizer.class).keySet())
+				.containsExactly("jettyKeepAliveCustomizer"));
+	}
+
+	@Test
+	void backsOffWhenDisabled() {
+		this.runner.withPropertyValues("keepalive.enabled=false").run(noKeepAliveBeans());
+	}
+
+	@Test
+	void backsOffWithoutTomcatOrJetty() {
+		this.runner
+			.withClassLoader(new FilteredClassLoader("org.eclipse.jetty", "org.apache.catalina", "org.apache.coyote"))
+			.run(noKeepAliveBeans());
+	}
+
+	@Test
+	void backsOffInANonWebApplication() {
+		new ApplicationContextRunner().withConfiguration(SERVER_AUTO_CONFIGURATIONS).run(noKeepAliveBeans());
+	}
+
+	private static ContextConsumer<ApplicationContext> noKeepAliveBeans() {
+		// fails if the context failed to start
+		return (context) -> assertThat(context.getBeanDefinitionNames())
+			.noneMatch((name) -> name.toLowerCase().contains("keepalive"));
+	}
+
+}
