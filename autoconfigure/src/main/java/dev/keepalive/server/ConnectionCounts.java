@@ -13,6 +13,28 @@ package dev.keepalive.server;
 public record ConnectionCounts(int open, int idle, int readingHeaders, int active, int async, int upgraded) {
 
 	/**
+	 * No connections.
+	 */
+	public static final ConnectionCounts NONE = new ConnectionCounts(0, 0, 0, 0, 0, 0);
+
+	/**
+	 * Add two counts.
+	 * @param other the counts to add
+	 * @return the sum
+	 */
+	public ConnectionCounts plus(ConnectionCounts other) {
+		return new ConnectionCounts(this.open + other.open, this.idle + other.idle,
+				this.readingHeaders + other.readingHeaders, this.active + other.active, this.async + other.async,
+				this.upgraded + other.upgraded);
+	}
+
+	@Override
+	public String toString() {
+		return this.open + " open (idle " + this.idle + ", reading-headers " + this.readingHeaders + ", active "
+				+ this.active + ", async " + this.async + ", upgraded " + this.upgraded + ")";
+	}
+
+	/**
 	 * The count for one state.
 	 * @param state the state
 	 * @return the number of connections in it

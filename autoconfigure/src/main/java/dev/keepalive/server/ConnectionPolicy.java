@@ -2,6 +2,7 @@ package dev.keepalive.server;
 
 import java.time.Duration;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.LongAdder;
 
 import org.jspecify.annotations.Nullable;
 
@@ -15,6 +16,8 @@ public final class ConnectionPolicy {
 	private final ServerKeepAliveSettings settings;
 
 	private volatile boolean closeAfterResponse;
+
+	private final LongAdder responsesWhileClosing = new LongAdder();
 
 	public ConnectionPolicy(ServerKeepAliveSettings settings) {
 		this.settings = settings;
@@ -46,6 +49,24 @@ public final class ConnectionPolicy {
 			return CloseReason.MAX_AGE;
 		}
 		return null;
+	}
+
+	/**
+	 * Count a response being committed. Server implementations call this for every
+	 * response.
+	 */
+	public void responseCommitted() {
+		if (this.closeAfterResponse) {
+			this.responsesWhileClosing.increment();
+		}
+	}
+
+	/**
+	 * The number of responses committed while every response closed its connection.
+	 * @return the count
+	 */
+	public long responsesWhileClosing() {
+		return this.responsesWhileClosing.sum();
 	}
 
 	/**

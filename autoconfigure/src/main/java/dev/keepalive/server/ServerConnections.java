@@ -76,11 +76,15 @@ public final class ServerConnections implements DisposableBean {
 	}
 
 	/**
-	 * The number of open connections across all connectors.
-	 * @return the count
+	 * The open connections across all connectors, by state.
+	 * @return the counts
 	 */
-	public int openConnections() {
-		return this.connectors.stream().mapToInt((connector) -> connector.connections().size()).sum();
+	public ConnectionCounts counts() {
+		ConnectionCounts total = ConnectionCounts.NONE;
+		for (ManagedConnector connector : this.connectors) {
+			total = total.plus(connector.connections().counts());
+		}
+		return total;
 	}
 
 	@Override

@@ -9,6 +9,8 @@ import org.jspecify.annotations.Nullable;
  */
 public abstract class TrackedConnection {
 
+	private static final ThreadLocal<TrackedConnection> CURRENT = new ThreadLocal<>();
+
 	private final long openedNanos;
 
 	private final long maxAgeNanos;
@@ -84,6 +86,31 @@ public abstract class TrackedConnection {
 		if (this.closeReason == null) {
 			this.closeReason = reason;
 		}
+	}
+
+	/**
+	 * The connection whose request the current thread is handling, if the server has
+	 * bound one with {@link #bindToCurrentThread()}.
+	 * @return the connection, or {@code null}
+	 */
+	public static @Nullable TrackedConnection current() {
+		return CURRENT.get();
+	}
+
+	/**
+	 * Mark this connection as the one the current thread handles a request of, until
+	 * {@link #unbindFromCurrentThread()}. Server implementations call this around request
+	 * handling so that a drain started from a request does not wait for itself.
+	 */
+	public final void bindToCurrentThread() {
+		CURRENT.set(this);
+	}
+
+	/**
+	 * End {@link #bindToCurrentThread()}.
+	 */
+	public static void unbindFromCurrentThread() {
+		CURRENT.remove();
 	}
 
 	final CloseReason closeReason(CloseReason otherwise) {

@@ -5,6 +5,12 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+
+import dev.keepalive.drain.ServerDrain;
+import dev.keepalive.server.CloseReason;
+import dev.keepalive.server.ConnectionCounts;
+import dev.keepalive.server.ServerConnections;
 
 import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
@@ -34,7 +40,10 @@ public final class TestApp implements AutoCloseable {
 	}
 
 	public static TestApp start(ServerKind server, Class<?>[] extraSources, String... properties) {
-		List<String> allProperties = new ArrayList<>(Arrays.asList(properties));
+		List<String> allProperties = new ArrayList<>();
+		allProperties.add("management.endpoints.web.exposure.include=health,keepalive");
+		allProperties.add("management.endpoint.health.probes.enabled=true");
+		allProperties.addAll(Arrays.asList(properties));
 		allProperties.add("server.port=0");
 		allProperties.add(server.exclusionProperty());
 		List<Class<?>> sources = new ArrayList<>(List.of(Config.class));
@@ -68,6 +77,38 @@ public final class TestApp implements AutoCloseable {
 
 	public <T> Map<String, T> beans(Class<T> type) {
 		return this.context.getBeansOfType(type);
+	}
+
+	public ServerConnections serverConnections() {
+		return this.context.getBean(ServerConnections.class);
+	}
+
+	/**
+	 * The main connector's connections, by state, now.
+	 */
+	public ConnectionCounts counts() {
+		return serverConnections().connectors()
+			.stream()
+			.filter((connector) -> connector.id().port() == port())
+			.findFirst()
+			.orElseThrow()
+			.connections()
+			.counts();
+	}
+
+	public ServerDrain drain() {
+		return this.context.getBean(ServerDrain.class);
+	}
+
+	/**
+	 * Close the application context on another thread, as a shutdown hook would.
+	 */
+	public CompletableFuture<Void> closeInBackground() {
+		return CompletableFuture.runAsync(this.context::close);
+	}
+
+	public long closed(CloseReason reason) {
+		return serverConnections().closedCount(reason);
 	}
 
 	@Override

@@ -3,6 +3,8 @@ package dev.keepalive.testsupport;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -14,6 +16,7 @@ import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.context.request.async.DeferredResult;
 
 /**
  * Endpoints whose timing a test controls: quick, slow, streaming, hanging, and a POST
@@ -27,6 +30,8 @@ public class TestController {
 	private final AtomicInteger inFlight = new AtomicInteger();
 
 	private final CountDownLatch release = new CountDownLatch(1);
+
+	private final Queue<DeferredResult<String>> pending = new ConcurrentLinkedQueue<>();
 
 	@GetMapping("/hello")
 	String hello() {
@@ -87,8 +92,20 @@ public class TestController {
 		}
 	}
 
+	/**
+	 * Completes asynchronously, with no thread held, on
+	 * {@link #releaseHangingRequests()}.
+	 */
+	@GetMapping("/async")
+	DeferredResult<String> async() {
+		DeferredResult<String> result = new DeferredResult<>(300_000L);
+		this.pending.add(result);
+		return result;
+	}
+
 	public void releaseHangingRequests() {
 		this.release.countDown();
+		this.pending.forEach((result) -> result.setResult("released"));
 	}
 
 	public int posts() {

@@ -2,6 +2,7 @@ package dev.keepalive.server.jetty;
 
 import java.util.Map;
 
+import dev.keepalive.server.TrackedConnection;
 import org.eclipse.jetty.server.Connector;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
@@ -28,10 +29,14 @@ final class AsyncTrackingHandler extends Handler.Wrapper {
 		JettyTrackedConnection connection = (tracker != null)
 				? tracker.get(request.getConnectionMetaData().getConnection().getEndPoint()) : null;
 		JettyTrackedConnection.Exchange exchange = (connection != null) ? connection.currentExchange() : null;
+		if (connection != null) {
+			connection.bindToCurrentThread();
+		}
 		try {
 			return super.handle(request, response, callback);
 		}
 		finally {
+			TrackedConnection.unbindFromCurrentThread();
 			if (exchange != null && !exchange.completed) {
 				exchange.async = true;
 			}

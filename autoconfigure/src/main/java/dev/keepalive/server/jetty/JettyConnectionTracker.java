@@ -1,12 +1,14 @@
 package dev.keepalive.server.jetty;
 
+import java.util.concurrent.TimeUnit;
+
 import dev.keepalive.server.CloseReason;
 import dev.keepalive.server.ConnectionPolicy;
 import dev.keepalive.server.ConnectorConnections;
 import org.eclipse.jetty.io.Connection;
 import org.eclipse.jetty.io.EndPoint;
-import org.eclipse.jetty.io.IdleTimeout;
 import org.eclipse.jetty.io.ssl.SslConnection;
+import org.eclipse.jetty.server.AbstractConnector;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -17,11 +19,14 @@ import org.jspecify.annotations.Nullable;
  */
 final class JettyConnectionTracker implements Connection.Listener {
 
+	private final AbstractConnector connector;
+
 	private final ConnectorConnections connections;
 
 	private final ConnectionPolicy policy;
 
-	JettyConnectionTracker(ConnectorConnections connections, ConnectionPolicy policy) {
+	JettyConnectionTracker(AbstractConnector connector, ConnectorConnections connections, ConnectionPolicy policy) {
+		this.connector = connector;
 		this.connections = connections;
 		this.policy = policy;
 	}
@@ -50,19 +55,14 @@ final class JettyConnectionTracker implements Connection.Listener {
 			// replaced by an upgrade, the endpoint lives on
 			return;
 		}
-		this.connections.closed(endPoint, idleExpired(endPoint) ? CloseReason.IDLE_TIMEOUT : CloseReason.CLIENT);
+		JettyTrackedConnection tracked = get(endPoint);
+		boolean idleExpired = tracked != null
+				&& tracked.idleForAtLeast(TimeUnit.MILLISECONDS.toNanos(this.connector.getIdleTimeout() - 50));
+		this.connections.closed(endPoint, idleExpired ? CloseReason.IDLE_TIMEOUT : CloseReason.CLIENT);
 	}
 
 	@Nullable JettyTrackedConnection get(EndPoint endPoint) {
 		return (JettyTrackedConnection) this.connections.get(endPoint);
-	}
-
-	private static boolean idleExpired(EndPoint endPoint) {
-		// Jetty closes on idle expiry without telling listeners why; a peer close counts
-		// as
-		// activity, so an endpoint idle for its whole timeout was closed by the timer.
-		return endPoint instanceof IdleTimeout idle && idle.getIdleTimeout() > 0
-				&& idle.getIdleFor() >= idle.getIdleTimeout() - 50;
 	}
 
 }

@@ -82,7 +82,8 @@ final class JettyKeepAliveCustomizer implements WebServerFactoryCustomizer<Confi
 		// cut the idle timeout of requests still in flight to one second
 		connector.setShutdownIdleTimeout(-1);
 		ConnectorConnections connections = this.serverConnections.newConnectorConnections();
-		JettyConnectionTracker tracker = new JettyConnectionTracker(connections, this.serverConnections.policy());
+		JettyConnectionTracker tracker = new JettyConnectionTracker(connector, connections,
+				this.serverConnections.policy());
 		connector.addEventListener(tracker);
 		KeepAliveRequestCustomizer requestCustomizer = new KeepAliveRequestCustomizer(connector, tracker,
 				this.serverConnections.policy());

@@ -28,6 +28,8 @@ final class JettyTrackedConnection extends TrackedConnection {
 
 	private final AtomicReference<@Nullable Exchange> exchange = new AtomicReference<>();
 
+	private volatile long lastExchangeEndedNanos;
+
 	JettyTrackedConnection(ConnectionPolicy policy, EndPoint endPoint, Connection connection) {
 		super(policy);
 		this.endPoint = endPoint;
@@ -43,7 +45,24 @@ final class JettyTrackedConnection extends TrackedConnection {
 
 	void endExchange(Exchange exchange) {
 		exchange.completed = true;
+		this.lastExchangeEndedNanos = System.nanoTime();
 		this.exchange.compareAndSet(exchange, null);
+	}
+
+	/**
+	 * Whether the connection has had no request in progress and no new request bytes for
+	 * at least {@code timeoutNanos}: then it was the server's idle timer that ended it,
+	 * since a client that closes later than that finds it already half-closed.
+	 */
+	boolean idleForAtLeast(long timeoutNanos) {
+		if (this.upgraded || this.exchange.get() != null) {
+			return false;
+		}
+		long lastActivity = Math.max(openedNanos(), this.lastExchangeEndedNanos);
+		if (readingHeaders()) {
+			lastActivity = Math.max(lastActivity, headersStartedNanos());
+		}
+		return System.nanoTime() - lastActivity >= timeoutNanos;
 	}
 
 	@Nullable Exchange currentExchange() {

@@ -44,6 +44,7 @@ final class KeepAliveHttpStream extends HttpStream.Wrapper {
 	@Override
 	public void prepareResponse(HttpFields.Mutable headers) {
 		super.prepareResponse(headers);
+		this.policy.responseCommitted();
 		this.committedKeepAlive = decide(headers);
 	}
 

@@ -90,6 +90,7 @@ final class ResponseCommitHook implements ActionHook {
 		if (policy == null || this.response.getStatus() == 101) {
 			return -1;
 		}
+		policy.responseCommitted();
 		TomcatTrackedConnection connection = this.protocol.tracked(this.processor.socketWrapper());
 		long requests = (connection != null) ? connection.responseCommitted() : 0;
 		CloseReason reason = policy.closeReason(connection, requests, this.protocol.getMaxKeepAliveRequests());

@@ -2,6 +2,7 @@ package dev.keepalive.server.tomcat;
 
 import dev.keepalive.server.CloseReason;
 import dev.keepalive.server.ConnectionState;
+import dev.keepalive.server.TrackedConnection;
 import org.apache.coyote.AbstractProcessor;
 import org.apache.coyote.Processor;
 import org.apache.tomcat.util.net.AbstractEndpoint.Handler;
@@ -43,7 +44,14 @@ final class TrackingHandler implements Handler<NioChannel> {
 			connection.closingFor(CloseReason.IDLE_TIMEOUT);
 		}
 		connection.setState(ConnectionState.ACTIVE);
-		SocketState state = this.delegate.process(wrapper, event);
+		connection.bindToCurrentThread();
+		SocketState state;
+		try {
+			state = this.delegate.process(wrapper, event);
+		}
+		finally {
+			TrackedConnection.unbindFromCurrentThread();
+		}
 		if (staleTimeout) {
 			connection.setState(previous);
 		}

@@ -1,0 +1,32 @@
+package dev.keepalive.drain;
+
+import java.time.Duration;
+import java.time.Instant;
+
+/**
+ * What a drain did.
+ *
+ * @param trigger {@code shutdown} or {@code runtime}
+ * @param startedAt when it began
+ * @param drainDelay time spent in {@link DrainPhase#DRAIN_DELAY}
+ * @param draining time spent in {@link DrainPhase#DRAINING}
+ * @param forceClosing time spent in {@link DrainPhase#FORCE_CLOSING}
+ * @param requestsServed responses sent during the drain, all with
+ * {@code Connection: close}
+ * @param closedIdle connections closed because they were idle when the server stopped
+ * accepting
+ * @param closedAfterResponse connections closed after their last response
+ * @param forced connections still open at the deadline and closed regardless
+ */
+public record DrainReport(String trigger, Instant startedAt, Duration drainDelay, Duration draining,
+		Duration forceClosing, long requestsServed, long closedIdle, long closedAfterResponse, long forced) {
+
+	/**
+	 * The whole drain, from readiness down to the last connection closed.
+	 * @return the total duration
+	 */
+	public Duration total() {
+		return this.drainDelay.plus(this.draining).plus(this.forceClosing);
+	}
+
+}

@@ -1,0 +1,209 @@
+package dev.keepalive.drain;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.stream.Collectors;
+
+import dev.keepalive.server.CloseReason;
+import dev.keepalive.server.ConnectionCounts;
+import dev.keepalive.server.ConnectionPolicy;
+import dev.keepalive.server.Durations;
+import dev.keepalive.server.ManagedConnector;
+import dev.keepalive.server.ServerConnections;
+import dev.keepalive.server.TrackedConnection;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.boot.availability.AvailabilityChangeEvent;
+import org.springframework.boot.availability.ReadinessState;
+import org.springframework.context.ApplicationEventPublisher;
+
+/**
+ * Drains the application's web server in phases, so that no request is lost: readiness
+ * down while still serving ({@link DrainPhase#DRAIN_DELAY}), then stop accepting and let
+ * open connections finish ({@link DrainPhase#DRAINING}), then close what is left
+ * ({@link DrainPhase#FORCE_CLOSING}).
+ * <p>
+ * Runs once on context close when {@code keepalive.shutdown.enabled} is on, and can be
+ * started at runtime with {@link #drain(Duration, Duration)} to take the HTTP server out
+ * of service while the rest of the application keeps running. A server drains once; later
+ * calls return the first report.
+ */
+public final class ServerDrain {
+
+	private static final Log logger = LogFactory.getLog(ServerDrain.class);
+
+	private static final long POLL_MILLIS = 20;
+
+	private final ServerConnections server;
+
+	private final ApplicationEventPublisher events;
+
+	private volatile DrainPhase phase = DrainPhase.SERVING;
+
+	private volatile @Nullable DrainReport report;
+
+	public ServerDrain(ServerConnections server, ApplicationEventPublisher events) {
+		this.server = server;
+		this.events = events;
+	}
+
+	/**
+	 * The phase the server is in.
+	 * @return the phase
+	 */
+	public DrainPhase phase() {
+		return this.phase;
+	}
+
+	/**
+	 * The report of the drain, once it has completed.
+	 * @return the report, or {@code null} if the server has not been drained
+	 */
+	public @Nullable DrainReport report() {
+		return this.report;
+	}
+
+	/**
+	 * Drain the server now and wait for the drain to complete. The application keeps
+	 * running; its HTTP server accepts no more connections afterwards. Called from a
+	 * request, the drain does not wait for that request's own connection, which closes
+	 * after its response.
+	 * @param drainDelay how long to keep serving with readiness down
+	 * @param timeout how long to wait for open connections once no longer accepting
+	 * @return the report
+	 */
+	public DrainReport drain(Duration drainDelay, Duration timeout) {
+		return drain(drainDelay, timeout, "runtime");
+	}
+
+	synchronized DrainReport drain(Duration drainDelay, Duration timeout, String trigger) {
+		DrainReport done = this.report;
+		if (done != null) {
+			return done;
+		}
+		TrackedConnection caller = TrackedConnection.current();
+		ConnectionPolicy policy = this.server.policy();
+		long requestsBefore = policy.responsesWhileClosing();
+		long idleBefore = this.server.closedCount(CloseReason.DRAIN_IDLE);
+		long afterResponseBefore = this.server.closedCount(CloseReason.DRAIN_AFTER_RESPONSE);
+		Instant startedAt = Instant.now();
+		long start = System.nanoTime();
+
+		AvailabilityChangeEvent.publish(this.events, this, ReadinessState.REFUSING_TRAFFIC);
+		policy.setCloseAfterResponse(true);
+		ConnectionCounts atStart = enter(DrainPhase.DRAIN_DELAY, null);
+		logger.info("Keepalive drain (" + trigger + ") DRAIN_DELAY: readiness is REFUSING_TRAFFIC for "
+				+ Durations.format(drainDelay) + ", the server still accepts and every response closes its"
+				+ " connection; " + atStart);
+		sleep(drainDelay.toMillis());
+
+		long drainingStart = System.nanoTime();
+		List<ManagedConnector> connectors = this.server.connectors();
+		connectors.forEach(ManagedConnector::stopAccepting);
+		int closedIdle = closeIdle(caller);
+		ConnectionCounts draining = enter(DrainPhase.DRAINING, null);
+		logger.info("Keepalive drain DRAINING: stopped accepting on " + ports(connectors) + ", closed " + closedIdle
+				+ " idle connections, waiting up to " + Durations.format(timeout) + " for " + draining);
+		long deadline = drainingStart + timeout.toNanos();
+		while (openOtherThan(caller) > 0 && System.nanoTime() - deadline < 0) {
+			sleep(POLL_MILLIS);
+			// a connection may become idle: a completed response that the client keeps
+			// open
+			closeIdle(caller);
+		}
+
+		long forceStart = System.nanoTime();
+		long forced = 0;
+		if (openOtherThan(caller) > 0) {
+			ConnectionCounts left = enter(DrainPhase.FORCE_CLOSING, null);
+			logger.info("Keepalive drain FORCE_CLOSING: " + Durations.format(timeout) + " passed, closing " + left);
+			forced = forceClose(caller);
+		}
+		long end = System.nanoTime();
+
+		DrainReport report = new DrainReport(trigger, startedAt, Duration.ofNanos(drainingStart - start),
+				Duration.ofNanos(forceStart - drainingStart), Duration.ofNanos(end - forceStart),
+				policy.responsesWhileClosing() - requestsBefore,
+				this.server.closedCount(CloseReason.DRAIN_IDLE) - idleBefore,
+				this.server.closedCount(CloseReason.DRAIN_AFTER_RESPONSE) - afterResponseBefore, forced);
+		this.report = report;
+		enter(DrainPhase.STOPPED, report);
+		logger.info("Keepalive drain STOPPED after " + seconds(report.total()) + " (drain delay "
+				+ seconds(report.drainDelay()) + ", draining " + seconds(report.draining()) + ", force closing "
+				+ seconds(report.forceClosing()) + "): " + report.requestsServed()
+				+ " requests served during the drain; connections closed idle " + report.closedIdle()
+				+ ", after response " + report.closedAfterResponse() + ", forced " + report.forced());
+		return report;
+	}
+
+	private ConnectionCounts enter(DrainPhase phase, @Nullable DrainReport report) {
+		this.phase = phase;
+		ConnectionCounts counts = this.server.counts();
+		this.events.publishEvent(new DrainPhaseChangedEvent(this, phase, counts, report));
+		return counts;
+	}
+
+	private int closeIdle(@Nullable TrackedConnection caller) {
+		int closed = 0;
+		for (ManagedConnector connector : this.server.connectors()) {
+			for (TrackedConnection connection : connector.connections().connections()) {
+				if (connection != caller && connection.closeIfIdle(CloseReason.DRAIN_IDLE)) {
+					closed++;
+				}
+			}
+		}
+		return closed;
+	}
+
+	private long forceClose(@Nullable TrackedConnection caller) {
+		long forced = 0;
+		for (ManagedConnector connector : this.server.connectors()) {
+			for (TrackedConnection connection : connector.connections().connections()) {
+				if (connection != caller) {
+					connection.forceClose(CloseReason.FORCED);
+					forced++;
+				}
+			}
+		}
+		return forced;
+	}
+
+	private int openOtherThan(@Nullable TrackedConnection caller) {
+		int open = 0;
+		for (ManagedConnector connector : this.server.connectors()) {
+			for (TrackedConnection connection : connector.connections().connections()) {
+				if (connection != caller) {
+					open++;
+				}
+			}
+		}
+		return open;
+	}
+
+	private static String ports(List<ManagedConnector> connectors) {
+		return connectors.stream()
+			.map((connector) -> connector.id().scheme() + " port " + connector.id().port())
+			.collect(Collectors.joining(", "));
+	}
+
+	private static String seconds(Duration duration) {
+		return String.format("%.1fs", duration.toMillis() / 1000.0);
+	}
+
+	private static void sleep(long millis) {
+		if (millis <= 0) {
+			return;
+		}
+		try {
+			Thread.sleep(millis);
+		}
+		catch (InterruptedException ex) {
+			// carry on draining: stopping half-way would lose requests
+			Thread.currentThread().interrupt();
+		}
+	}
+
+}

@@ -1,0 +1,166 @@
+package dev.keepalive.drain;
+
+import java.io.IOException;
+import java.net.ConnectException;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import dev.keepalive.testsupport.RawHttpConnection;
+import dev.keepalive.testsupport.RawHttpConnection.Closure;
+import dev.keepalive.testsupport.RawHttpResponse;
+import dev.keepalive.testsupport.ServerKind;
+import dev.keepalive.testsupport.TestApp;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.EnumSource;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The phased drain on context close, byte by byte, on both servers.
+ */
+class DrainTests {
+
+	@ParameterizedTest
+	@EnumSource(ServerKind.class)
+	void drainWithNoConnectionsCompletesInUnderOneSecond(ServerKind server) {
+		try (TestApp app = TestApp.start(server, "keepalive.shutdown.drain-delay=0s")) {
+			ServerDrain drain = app.drain();
+			long start = System.nanoTime();
+			app.close();
+			assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(1));
+			DrainReport report = drain.report();
+			assertThat(report).isNotNull();
+			assertThat(report.trigger()).isEqualTo("shutdown");
+			assertThat(report.total()).isLessThan(Duration.ofSeconds(1));
+			assertThat(drain.phase()).isEqualTo(DrainPhase.STOPPED);
+		}
+	}
+
+	@ParameterizedTest
+	@EnumSource(ServerKind.class)
+	void duringDrainDelayReadinessIsDownAndNewConnectionsAreServedWithConnectionClose(ServerKind server)
+			throws Exception {
+		try (TestApp app = TestApp.start(server, "keepalive.shutdown.drain-delay=3s")) {
+			ServerDrain drain = app.drain();
+			RawHttpConnection probes = app.connect();
+			assertThat(probes.get("/actuator/health/readiness").readResponse().status()).isEqualTo(200);
+			CompletableFuture<Void> closed = app.closeInBackground();
+			await().atMost(Duration.ofSeconds(5)).until(() -> drain.phase() == DrainPhase.DRAIN_DELAY);
+
+			RawHttpResponse readiness = probes.get("/actuator/health/readiness").readResponse();
+			assertThat(readiness.status()).isEqualTo(503);
+			assertThat(readiness.connectionClose()).isTrue();
+			try (RawHttpConnection liveness = app.connect()) {
+				RawHttpResponse response = liveness.get("/actuator/health/liveness").readResponse();
+				assertThat(response.status()).isEqualTo(200);
+				assertThat(response.connectionClose()).isTrue();
+			}
+			try (RawHttpConnection fresh = app.connect()) {
+				RawHttpResponse response = fresh.get("/hello").readResponse();
+				assertThat(response.status()).isEqualTo(200);
+				assertThat(response.connectionClose()).isTrue();
+				assertThat(response.hasHeader("Keep-Alive")).isFalse();
+				assertThat(fresh.awaitClose(Duration.ofSeconds(5))).isEqualTo(Closure.EOF);
+			}
+			assertThat(drain.phase()).isEqualTo(DrainPhase.DRAIN_DELAY);
+			closed.get(30, TimeUnit.SECONDS);
+		}
+	}
+
+	@ParameterizedTest(name = "{0}, server.shutdown={1}")
+	@CsvSource({ "TOMCAT, graceful", "TOMCAT, immediate", "JETTY, graceful", "JETTY, immediate" })
+	void drainingRefusesNewConnectionsClosesIdleOnesAndServesEveryRequestAlreadyOnItsWay(ServerKind server,
+			String shutdown) throws Exception {
+		try (TestApp app = TestApp.start(server, "server.shutdown=" + shutdown, "keepalive.shutdown.drain-delay=0s",
+				"keepalive.shutdown.timeout=20s")) {
+			ServerDrain drain = app.drain();
+			int port = app.port();
+			RawHttpConnection idle = app.connect();
+			assertThat(idle.get("/hello").readResponse().connectionClose()).isFalse();
+			RawHttpConnection arriving = app.connect();
+			String post = RawHttpConnection.request("POST", "/echo", "payload");
+			int split = post.indexOf("Content-Type");
+			arriving.send(post.substring(0, split));
+			RawHttpConnection slow = app.connect().get("/work?ms=2000");
+			RawHttpConnection streaming = app.connect().get("/stream?chunks=6&delayMs=300");
+			await().atMost(Duration.ofSeconds(5))
+				.until(() -> app.controller().inFlight() == 2 && app.counts().idle() == 1);
+
+			CompletableFuture<Void> closed = app.closeInBackground();
+			await().atMost(Duration.ofSeconds(5)).until(() -> drain.phase() == DrainPhase.DRAINING);
+
+			assertThatExceptionOfType(ConnectException.class).isThrownBy(() -> RawHttpConnection.open(port));
+			assertThat(idle.awaitClose(Duration.ofSeconds(5))).isEqualTo(Closure.EOF);
+
+			arriving.send(post.substring(split));
+			RawHttpResponse posted = arriving.readResponse();
+			assertThat(posted.status()).isEqualTo(200);
+			assertThat(posted.bodyText()).isEqualTo("payload");
+			assertThat(posted.connectionClose()).isTrue();
+			assertThat(arriving.awaitClose(Duration.ofSeconds(5))).isEqualTo(Closure.EOF);
+			assertThat(app.controller().posts()).isEqualTo(1);
+
+			RawHttpResponse slowResponse = slow.readResponse();
+			assertThat(slowResponse.status()).isEqualTo(200);
+			assertThat(slowResponse.bodyText()).isEqualTo("worked 2000");
+			assertThat(slowResponse.connectionClose()).isTrue();
+			assertThat(slow.awaitClose(Duration.ofSeconds(5))).isEqualTo(Closure.EOF);
+
+			RawHttpResponse streamed = streaming.readResponse();
+			assertThat(streamed.status()).isEqualTo(200);
+			assertThat(streamed.bodyText()).isEqualTo("chunk 0\nchunk 1\nchunk 2\nchunk 3\nchunk 4\nchunk 5\n");
+			assertThat(streaming.awaitClose(Duration.ofSeconds(5))).isEqualTo(Closure.EOF);
+
+			closed.get(30, TimeUnit.SECONDS);
+			DrainReport report = drain.report();
+			assertThat(report.forced()).isZero();
+			assertThat(report.closedIdle()).isEqualTo(1);
+			assertThat(report.requestsServed()).isGreaterThanOrEqualTo(2);
+			assertThat(report.draining()).isLessThan(Duration.ofSeconds(10));
+		}
+	}
+
+	@ParameterizedTest
+	@EnumSource(ServerKind.class)
+	void handlerThatNeverReturnsIsForceClosedAtTheTimeout(ServerKind server) throws Exception {
+		try (TestApp app = TestApp.start(server, "keepalive.shutdown.drain-delay=0s",
+				"keepalive.shutdown.timeout=2s")) {
+			ServerDrain drain = app.drain();
+			RawHttpConnection hanging = app.connect().get("/hang");
+			await().atMost(Duration.ofSeconds(5)).until(() -> app.controller().inFlight() == 1);
+			long start = System.nanoTime();
+			CompletableFuture<Void> closed = app.closeInBackground();
+			await().atMost(Duration.ofSeconds(10)).until(() -> drain.report() != null);
+			Duration drained = Duration.ofNanos(System.nanoTime() - start);
+			assertThat(drained).isLessThan(Duration.ofSeconds(3));
+			assertThat(drain.report().forced()).isEqualTo(1);
+			assertThat(drain.report().draining()).isGreaterThanOrEqualTo(Duration.ofMillis(1900));
+			assertThat(hanging.awaitClose(Duration.ofSeconds(5))).isIn(Closure.EOF, Closure.RESET);
+			app.controller().releaseHangingRequests();
+			closed.get(30, TimeUnit.SECONDS);
+		}
+	}
+
+	@ParameterizedTest
+	@EnumSource(ServerKind.class)
+	void runtimeDrainStopsTheServerAndKeepsTheApplicationRunning(ServerKind server) throws IOException {
+		try (TestApp app = TestApp.start(server)) {
+			int port = app.port();
+			RawHttpConnection idle = app.connect();
+			assertThat(idle.get("/hello").readResponse().status()).isEqualTo(200);
+			await().atMost(Duration.ofSeconds(5)).until(() -> app.counts().idle() == 1);
+			DrainReport report = app.drain().drain(Duration.ZERO, Duration.ofSeconds(5));
+			assertThat(report.trigger()).isEqualTo("runtime");
+			assertThat(report.closedIdle()).isEqualTo(1);
+			assertThat(idle.awaitClose(Duration.ofSeconds(5))).isEqualTo(Closure.EOF);
+			assertThatExceptionOfType(ConnectException.class).isThrownBy(() -> RawHttpConnection.open(port));
+			assertThat(app.context().isActive()).isTrue();
+			assertThat(app.drain().drain(Duration.ZERO, Duration.ofSeconds(5))).isSameAs(report);
+		}
+	}
+
+}
