@@ -23,18 +23,12 @@ final class DrainLifecycle implements SmartLifecycle {
 
 	private final ServerDrain drain;
 
-	private final Duration drainDelay;
-
-	private final Duration timeout;
-
 	private final ApplicationContext context;
 
 	private volatile boolean running;
 
-	DrainLifecycle(ServerDrain drain, Duration drainDelay, Duration timeout, ApplicationContext context) {
+	DrainLifecycle(ServerDrain drain, ApplicationContext context) {
 		this.drain = drain;
-		this.drainDelay = drainDelay;
-		this.timeout = timeout;
 		this.context = context;
 	}
 
@@ -50,13 +44,13 @@ final class DrainLifecycle implements SmartLifecycle {
 	}
 
 	Duration shutdownPhaseTimeout() {
-		return this.drainDelay.plus(this.timeout).plus(MARGIN);
+		return this.drain.defaultDrainDelay().plus(this.drain.defaultTimeout()).plus(MARGIN);
 	}
 
 	@Override
 	public void stop() {
 		try {
-			this.drain.drain(this.drainDelay, this.timeout, "shutdown");
+			this.drain.drain(this.drain.defaultDrainDelay(), this.drain.defaultTimeout(), "shutdown");
 		}
 		finally {
 			this.running = false;

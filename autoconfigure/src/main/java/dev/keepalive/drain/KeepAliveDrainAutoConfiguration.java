@@ -24,16 +24,16 @@ public final class KeepAliveDrainAutoConfiguration {
 	private static final Duration KUBERNETES_DRAIN_DELAY = Duration.ofSeconds(5);
 
 	@Bean
-	ServerDrain keepAliveServerDrain(ServerConnections serverConnections, ApplicationContext context) {
-		return new ServerDrain(serverConnections, context);
+	ServerDrain keepAliveServerDrain(ServerConnections serverConnections, KeepAliveProperties properties,
+			Environment environment, ApplicationContext context) {
+		KeepAliveProperties.Shutdown shutdown = properties.getShutdown();
+		return new ServerDrain(serverConnections, context, drainDelay(shutdown, environment), shutdown.getTimeout());
 	}
 
 	@Bean
 	@ConditionalOnBooleanProperty(name = "keepalive.shutdown.enabled", matchIfMissing = true)
-	DrainLifecycle keepAliveDrainLifecycle(ServerDrain drain, KeepAliveProperties properties, Environment environment,
-			ApplicationContext context) {
-		KeepAliveProperties.Shutdown shutdown = properties.getShutdown();
-		return new DrainLifecycle(drain, drainDelay(shutdown, environment), shutdown.getTimeout(), context);
+	DrainLifecycle keepAliveDrainLifecycle(ServerDrain drain, ApplicationContext context) {
+		return new DrainLifecycle(drain, context);
 	}
 
 	/**

@@ -41,13 +41,27 @@ public final class ServerDrain {
 
 	private final ApplicationEventPublisher events;
 
+	private final Duration defaultDrainDelay;
+
+	private final Duration defaultTimeout;
+
 	private volatile DrainPhase phase = DrainPhase.SERVING;
 
 	private volatile @Nullable DrainReport report;
 
-	public ServerDrain(ServerConnections server, ApplicationEventPublisher events) {
+	/**
+	 * Create a new drain.
+	 * @param server the connections to drain
+	 * @param events where phase changes and readiness are published
+	 * @param defaultDrainDelay the drain delay of {@link #drain()}
+	 * @param defaultTimeout the timeout of {@link #drain()}
+	 */
+	public ServerDrain(ServerConnections server, ApplicationEventPublisher events, Duration defaultDrainDelay,
+			Duration defaultTimeout) {
 		this.server = server;
 		this.events = events;
+		this.defaultDrainDelay = defaultDrainDelay;
+		this.defaultTimeout = defaultTimeout;
 	}
 
 	/**
@@ -64,6 +78,32 @@ public final class ServerDrain {
 	 */
 	public @Nullable DrainReport report() {
 		return this.report;
+	}
+
+	/**
+	 * The configured drain delay ({@code keepalive.shutdown.drain-delay}, or its default
+	 * for the platform).
+	 * @return the drain delay
+	 */
+	public Duration defaultDrainDelay() {
+		return this.defaultDrainDelay;
+	}
+
+	/**
+	 * The configured timeout ({@code keepalive.shutdown.timeout}).
+	 * @return the timeout
+	 */
+	public Duration defaultTimeout() {
+		return this.defaultTimeout;
+	}
+
+	/**
+	 * Drain the server now with the configured drain delay and timeout.
+	 * @return the report
+	 * @see #drain(Duration, Duration)
+	 */
+	public DrainReport drain() {
+		return drain(this.defaultDrainDelay, this.defaultTimeout);
 	}
 
 	/**
@@ -103,6 +143,7 @@ public final class ServerDrain {
 		long drainingStart = System.nanoTime();
 		List<ManagedConnector> connectors = this.server.connectors();
 		connectors.forEach(ManagedConnector::stopAccepting);
+		policy.setCloseAfterExchange(true);
 		int closedIdle = closeIdle(caller);
 		ConnectionCounts draining = enter(DrainPhase.DRAINING, null);
 		logger.info("Keepalive drain DRAINING: stopped accepting on " + ports(connectors) + ", closed " + closedIdle

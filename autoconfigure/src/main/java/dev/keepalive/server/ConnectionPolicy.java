@@ -17,6 +17,8 @@ public final class ConnectionPolicy {
 
 	private volatile boolean closeAfterResponse;
 
+	private volatile boolean closeAfterExchange;
+
 	private final LongAdder responsesWhileClosing = new LongAdder();
 
 	public ConnectionPolicy(ServerKeepAliveSettings settings) {
@@ -83,6 +85,27 @@ public final class ConnectionPolicy {
 	 */
 	public void setCloseAfterResponse(boolean closeAfterResponse) {
 		this.closeAfterResponse = closeAfterResponse;
+	}
+
+	/**
+	 * Whether a connection closes once its current exchange completes, even if the
+	 * response was committed with keep-alive before the drain (set while draining, once
+	 * the server no longer accepts).
+	 * @return whether connections close after their exchange
+	 */
+	public boolean isCloseAfterExchange() {
+		return this.closeAfterExchange;
+	}
+
+	/**
+	 * Make every connection close once its current exchange completes. Until then, a
+	 * response already committed with keep-alive leaves its connection open, and the next
+	 * response on it says close: closing right after a response that promised keep-alive
+	 * would race a client reusing it.
+	 * @param closeAfterExchange whether connections close after their exchange
+	 */
+	public void setCloseAfterExchange(boolean closeAfterExchange) {
+		this.closeAfterExchange = closeAfterExchange;
 	}
 
 	/**

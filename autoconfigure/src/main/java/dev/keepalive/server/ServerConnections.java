@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Consumer;
 
 import org.springframework.beans.factory.DisposableBean;
 
@@ -23,6 +24,8 @@ public final class ServerConnections implements DisposableBean {
 	private final Map<CloseReason, LongAdder> closed = new EnumMap<>(CloseReason.class);
 
 	private final HeadersTimeoutSweeper headersTimeoutSweeper;
+
+	private final List<Consumer<ManagedConnector>> registrationListeners = new CopyOnWriteArrayList<>();
 
 	public ServerConnections(ConnectionPolicy policy) {
 		this.policy = policy;
@@ -56,6 +59,17 @@ public final class ServerConnections implements DisposableBean {
 	public void register(ManagedConnector connector) {
 		this.connectors.add(connector);
 		this.headersTimeoutSweeper.start();
+		this.registrationListeners.forEach((listener) -> listener.accept(connector));
+	}
+
+	/**
+	 * Call {@code listener} for every connector, those registered already and those
+	 * registered later.
+	 * @param listener the listener
+	 */
+	public void forEachConnector(Consumer<ManagedConnector> listener) {
+		this.registrationListeners.add(listener);
+		this.connectors.forEach(listener);
 	}
 
 	/**

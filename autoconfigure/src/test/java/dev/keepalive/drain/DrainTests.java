@@ -71,6 +71,29 @@ class DrainTests {
 		}
 	}
 
+	@ParameterizedTest
+	@EnumSource(ServerKind.class)
+	void keepAliveResponseCompletingDuringDrainDelayLeavesItsConnectionForOneMoreRequest(ServerKind server)
+			throws Exception {
+		try (TestApp app = TestApp.start(server, "keepalive.shutdown.drain-delay=4s")) {
+			ServerDrain drain = app.drain();
+			RawHttpConnection streaming = app.connect().get("/stream?chunks=4&delayMs=300");
+			await().atMost(Duration.ofSeconds(5)).until(() -> app.controller().inFlight() == 1);
+			CompletableFuture<Void> closed = app.closeInBackground();
+			await().atMost(Duration.ofSeconds(5)).until(() -> drain.phase() == DrainPhase.DRAIN_DELAY);
+			RawHttpResponse streamed = streaming.readResponse();
+			assertThat(streamed.connectionClose()).isFalse();
+			assertThat(streamed.bodyText()).isEqualTo("chunk 0\nchunk 1\nchunk 2\nchunk 3\n");
+			// the client saw keep-alive and reuses the connection: it must be served
+			RawHttpResponse next = streaming.get("/hello").readResponse();
+			assertThat(next.status()).isEqualTo(200);
+			assertThat(next.connectionClose()).isTrue();
+			assertThat(streaming.awaitClose(Duration.ofSeconds(5))).isEqualTo(Closure.EOF);
+			assertThat(drain.phase()).isEqualTo(DrainPhase.DRAIN_DELAY);
+			closed.get(30, TimeUnit.SECONDS);
+		}
+	}
+
 	@ParameterizedTest(name = "{0}, server.shutdown={1}")
 	@CsvSource({ "TOMCAT, graceful", "TOMCAT, immediate", "JETTY, graceful", "JETTY, immediate" })
 	void drainingRefusesNewConnectionsClosesIdleOnesAndServesEveryRequestAlreadyOnItsWay(ServerKind server,

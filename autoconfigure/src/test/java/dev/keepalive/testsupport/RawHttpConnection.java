@@ -52,6 +52,10 @@ public final class RawHttpConnection implements AutoCloseable {
 		return send(request("POST", path, body, headerLines));
 	}
 
+	public RawHttpConnection postJson(String path, String json) throws IOException {
+		return send(request("POST", path, json, "Content-Type: application/json"));
+	}
+
 	public static String request(String method, String path, String body, String... headerLines) {
 		StringBuilder request = new StringBuilder();
 		request.append(method).append(' ').append(path).append(" HTTP/1.1\r\nHost: localhost\r\n");
@@ -59,9 +63,10 @@ public final class RawHttpConnection implements AutoCloseable {
 			request.append(line).append("\r\n");
 		}
 		if (body != null) {
-			request.append("Content-Type: text/plain\r\nContent-Length: ")
-				.append(body.getBytes(StandardCharsets.UTF_8).length)
-				.append("\r\n");
+			if (!String.join("", headerLines).startsWith("Content-Type")) {
+				request.append("Content-Type: text/plain\r\n");
+			}
+			request.append("Content-Length: ").append(body.getBytes(StandardCharsets.UTF_8).length).append("\r\n");
 		}
 		request.append("\r\n");
 		if (body != null) {

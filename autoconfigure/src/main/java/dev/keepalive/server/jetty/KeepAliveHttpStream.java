@@ -103,7 +103,7 @@ final class KeepAliveHttpStream extends HttpStream.Wrapper {
 
 	@Override
 	public void succeeded() {
-		if (this.committedKeepAlive && this.policy.isCloseAfterResponse()) {
+		if (this.committedKeepAlive && this.policy.isCloseAfterExchange()) {
 			closeAfterCommittedKeepAlive();
 		}
 		endExchange();

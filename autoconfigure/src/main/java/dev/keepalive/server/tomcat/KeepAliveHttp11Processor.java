@@ -39,7 +39,7 @@ final class KeepAliveHttp11Processor extends Http11Processor {
 
 	private SocketState closeIfDraining(SocketState state, SocketWrapperBase<?> socketWrapper) {
 		ConnectionPolicy policy = this.protocol.policy();
-		if (state == SocketState.OPEN && policy != null && policy.isCloseAfterResponse()) {
+		if (state == SocketState.OPEN && policy != null && policy.isCloseAfterExchange()) {
 			TomcatTrackedConnection connection = this.protocol.tracked(socketWrapper);
 			if (connection != null) {
 				connection.closingFor(CloseReason.DRAIN_AFTER_RESPONSE);

@@ -1,0 +1,150 @@
+package dev.keepalive.actuate;
+
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import dev.keepalive.drain.DrainPhase;
+import dev.keepalive.drain.DrainReport;
+import dev.keepalive.drain.ServerDrain;
+import dev.keepalive.server.CloseReason;
+import dev.keepalive.server.ConnectionCounts;
+import dev.keepalive.server.ConnectorLimits;
+import dev.keepalive.server.Durations;
+import dev.keepalive.server.ManagedConnector;
+import dev.keepalive.server.ServerConnections;
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.boot.actuate.endpoint.Access;
+import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
+import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
+import org.springframework.boot.actuate.endpoint.annotation.WriteOperation;
+
+/**
+ * The {@code keepalive} actuator endpoint: connections by state per connector, the limits
+ * in force, close counts and the drain. Its write operation drains the server at runtime;
+ * by default only reads are allowed
+ * ({@code management.endpoint.keepalive.access=unrestricted} allows the drain). No client
+ * addresses are exposed.
+ */
+@Endpoint(id = "keepalive", defaultAccess = Access.READ_ONLY)
+public class KeepAliveEndpoint {
+
+	private final ServerConnections server;
+
+	private final ServerDrain drain;
+
+	/**
+	 * Create a new endpoint.
+	 * @param server the connections
+	 * @param drain the drain
+	 */
+	public KeepAliveEndpoint(ServerConnections server, ServerDrain drain) {
+		this.server = server;
+		this.drain = drain;
+	}
+
+	@ReadOperation
+	public KeepAliveDescriptor keepAlive() {
+		List<ConnectorDescriptor> connectors = this.server.connectors().stream().map(this::describe).toList();
+		Map<String, Long> closed = new LinkedHashMap<>();
+		for (CloseReason reason : CloseReason.values()) {
+			closed.put(reason.tag(), this.server.closedCount(reason));
+		}
+		DrainReport report = this.drain.report();
+		return new KeepAliveDescriptor(this.drain.phase(), connectors, closed,
+				(report != null) ? DrainReportDescriptor.of(report) : null);
+	}
+
+	/**
+	 * Drain the server now, keeping the application running, and return the report. The
+	 * request that asks for it is answered after the drain, with
+	 * {@code Connection: close}.
+	 * @param drainDelay how long to keep serving with readiness down, for example
+	 * {@code 5s}; defaults to {@code keepalive.shutdown.drain-delay}
+	 * @param timeout how long to wait for open connections; defaults to
+	 * {@code keepalive.shutdown.timeout}
+	 * @return the report
+	 */
+	@WriteOperation
+	public DrainReportDescriptor drain(@Nullable Duration drainDelay, @Nullable Duration timeout) {
+		DrainReport report = this.drain.drain((drainDelay != null) ? drainDelay : this.drain.defaultDrainDelay(),
+				(timeout != null) ? timeout : this.drain.defaultTimeout());
+		return DrainReportDescriptor.of(report);
+	}
+
+	private ConnectorDescriptor describe(ManagedConnector connector) {
+		ConnectorLimits limits = connector.limits();
+		return new ConnectorDescriptor(connector.id().port(), connector.id().scheme(), connector.connections().counts(),
+				new LimitsDescriptor(Durations.format(limits.idleTimeout()), Durations.format(limits.headersTimeout()),
+						limits.maxRequestsPerConnection(),
+						(limits.maxConnectionAge() != null) ? Durations.format(limits.maxConnectionAge()) : null));
+	}
+
+	/**
+	 * The state of Keepalive.
+	 *
+	 * @param phase the drain phase
+	 * @param connectors the connectors
+	 * @param closed connections closed since start, by reason
+	 * @param lastDrain the report of the drain, once there was one
+	 */
+	public record KeepAliveDescriptor(DrainPhase phase, List<ConnectorDescriptor> connectors, Map<String, Long> closed,
+			@Nullable DrainReportDescriptor lastDrain) {
+
+	}
+
+	/**
+	 * One connector.
+	 *
+	 * @param port the local port
+	 * @param scheme {@code http} or {@code https}
+	 * @param connections open connections by state
+	 * @param limits the limits in force
+	 */
+	public record ConnectorDescriptor(int port, String scheme, ConnectionCounts connections, LimitsDescriptor limits) {
+
+	}
+
+	/**
+	 * The limits a connector applies.
+	 *
+	 * @param idleTimeout idle timeout
+	 * @param headersTimeout headers timeout
+	 * @param maxRequestsPerConnection requests per connection, {@code null} for none
+	 * @param maxConnectionAge maximum age, {@code null} for none
+	 */
+	public record LimitsDescriptor(String idleTimeout, String headersTimeout,
+			@Nullable Integer maxRequestsPerConnection, @Nullable String maxConnectionAge) {
+
+	}
+
+	/**
+	 * A drain report, durations in milliseconds.
+	 *
+	 * @param trigger {@code shutdown} or {@code runtime}
+	 * @param startedAt when it began (ISO-8601)
+	 * @param drainDelayMillis time in DRAIN_DELAY
+	 * @param drainingMillis time in DRAINING
+	 * @param forceClosingMillis time in FORCE_CLOSING
+	 * @param totalMillis the whole drain
+	 * @param requestsServed responses sent during the drain
+	 * @param closedIdle connections closed idle
+	 * @param closedAfterResponse connections closed after their last response
+	 * @param forced connections closed at the deadline
+	 */
+	public record DrainReportDescriptor(String trigger, String startedAt, long drainDelayMillis, long drainingMillis,
+			long forceClosingMillis, long totalMillis, long requestsServed, long closedIdle, long closedAfterResponse,
+			long forced) {
+
+		static DrainReportDescriptor of(DrainReport report) {
+			return new DrainReportDescriptor(report.trigger(), report.startedAt().toString(),
+					report.drainDelay().toMillis(), report.draining().toMillis(), report.forceClosing().toMillis(),
+					report.total().toMillis(), report.requestsServed(), report.closedIdle(),
+					report.closedAfterResponse(), report.forced());
+		}
+
+	}
+
+}
