@@ -149,6 +149,31 @@ class DrainTests {
 
 	@ParameterizedTest
 	@EnumSource(ServerKind.class)
+	void separateManagementPortKeepsAnsweringProbesWhileTheMainServerDrains(ServerKind server) throws Exception {
+		try (TestApp app = TestApp.start(server, "management.server.port=0", "keepalive.shutdown.drain-delay=0s")) {
+			ServerDrain drain = app.drain();
+			int port = app.port();
+			int managementPort = app.context().getEnvironment().getProperty("local.management.port", Integer.class);
+			RawHttpConnection slow = app.connect().get("/work?ms=3000");
+			await().atMost(Duration.ofSeconds(5)).until(() -> app.controller().inFlight() == 1);
+			CompletableFuture<Void> closed = app.closeInBackground();
+			await().atMost(Duration.ofSeconds(5)).until(() -> drain.phase() == DrainPhase.DRAINING);
+			assertThatExceptionOfType(ConnectException.class).isThrownBy(() -> RawHttpConnection.open(port));
+			// Tomcat closes the connection after a 503: one connection per probe
+			try (RawHttpConnection probe = RawHttpConnection.open(managementPort)) {
+				assertThat(probe.get("/actuator/health/readiness").readResponse().status()).isEqualTo(503);
+			}
+			try (RawHttpConnection probe = RawHttpConnection.open(managementPort)) {
+				assertThat(probe.get("/actuator/health/liveness").readResponse().status()).isEqualTo(200);
+			}
+			assertThat(drain.phase()).isEqualTo(DrainPhase.DRAINING);
+			assertThat(slow.readResponse().status()).isEqualTo(200);
+			closed.get(30, TimeUnit.SECONDS);
+		}
+	}
+
+	@ParameterizedTest
+	@EnumSource(ServerKind.class)
 	void handlerThatNeverReturnsIsForceClosedAtTheTimeout(ServerKind server) throws Exception {
 		try (TestApp app = TestApp.start(server, "keepalive.shutdown.drain-delay=0s",
 				"keepalive.shutdown.timeout=2s")) {
