@@ -132,17 +132,18 @@ public class KeepAliveEndpoint {
 	 * @param requestsServed responses sent during the drain
 	 * @param closedIdle connections closed idle
 	 * @param closedAfterResponse connections closed after their last response
-	 * @param forced connections closed at the deadline
+	 * @param closedUpgraded upgraded connections closed within the grace
+	 * @param forced connections closed regardless
 	 */
 	public record DrainReportDescriptor(String trigger, String startedAt, long drainDelayMillis, long drainingMillis,
 			long forceClosingMillis, long totalMillis, long requestsServed, long closedIdle, long closedAfterResponse,
-			long forced) {
+			long closedUpgraded, long forced) {
 
 		static DrainReportDescriptor of(DrainReport report) {
 			return new DrainReportDescriptor(report.trigger(), report.startedAt().toString(),
 					report.drainDelay().toMillis(), report.draining().toMillis(), report.forceClosing().toMillis(),
 					report.total().toMillis(), report.requestsServed(), report.closedIdle(),
-					report.closedAfterResponse(), report.forced());
+					report.closedAfterResponse(), report.closedUpgraded(), report.forced());
 		}
 
 	}

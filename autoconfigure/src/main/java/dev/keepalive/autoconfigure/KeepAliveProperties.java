@@ -176,6 +176,13 @@ public class KeepAliveProperties implements InitializingBean {
 		 */
 		private Duration timeout = Duration.ofSeconds(30);
 
+		/**
+		 * How long an upgraded connection (WebSocket) may take to close after the drain
+		 * sends it a close frame with code 1012 (Service Restart) before it is closed
+		 * regardless.
+		 */
+		private Duration websocketCloseGrace = Duration.ofSeconds(1);
+
 		public boolean isEnabled() {
 			return this.enabled;
 		}
@@ -198,6 +205,14 @@ public class KeepAliveProperties implements InitializingBean {
 
 		public void setTimeout(Duration timeout) {
 			this.timeout = timeout;
+		}
+
+		public Duration getWebsocketCloseGrace() {
+			return this.websocketCloseGrace;
+		}
+
+		public void setWebsocketCloseGrace(Duration websocketCloseGrace) {
+			this.websocketCloseGrace = websocketCloseGrace;
 		}
 
 	}

@@ -48,6 +48,12 @@ final class KeepAlivePropertiesValidator {
 					"Set keepalive.shutdown.drain-delay to 0s or more (about twice your load balancer's readiness check interval).");
 		}
 		positive("keepalive.shutdown.timeout", shutdown.getTimeout(), "30s");
+		Duration grace = shutdown.getWebsocketCloseGrace();
+		if (grace.isNegative()) {
+			throw new InvalidKeepAlivePropertyException("keepalive.shutdown.websocket-close-grace",
+					Durations.format(grace), "it must not be negative",
+					"Set keepalive.shutdown.websocket-close-grace to 0s or more, for example 1s.");
+		}
 		positive("keepalive.client.max-idle-time", properties.getClient().getMaxIdleTime(), "4s");
 	}
 

@@ -16,10 +16,14 @@ import java.time.Instant;
  * @param closedIdle connections closed because they were idle when the server stopped
  * accepting
  * @param closedAfterResponse connections closed after their last response
- * @param forced connections still open at the deadline and closed regardless
+ * @param closedUpgraded upgraded connections (WebSocket) that closed within the grace
+ * after being told to reconnect
+ * @param forced connections closed regardless: upgraded ones still open after the grace,
+ * and everything still open at the deadline
  */
 public record DrainReport(String trigger, Instant startedAt, Duration drainDelay, Duration draining,
-		Duration forceClosing, long requestsServed, long closedIdle, long closedAfterResponse, long forced) {
+		Duration forceClosing, long requestsServed, long closedIdle, long closedAfterResponse, long closedUpgraded,
+		long forced) {
 
 	/**
 	 * The whole drain, from readiness down to the last connection closed.

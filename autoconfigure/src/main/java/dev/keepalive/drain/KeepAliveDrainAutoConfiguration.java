@@ -27,7 +27,8 @@ public final class KeepAliveDrainAutoConfiguration {
 	ServerDrain keepAliveServerDrain(ServerConnections serverConnections, KeepAliveProperties properties,
 			Environment environment, ApplicationContext context) {
 		KeepAliveProperties.Shutdown shutdown = properties.getShutdown();
-		return new ServerDrain(serverConnections, context, drainDelay(shutdown, environment), shutdown.getTimeout());
+		return new ServerDrain(serverConnections, context, drainDelay(shutdown, environment), shutdown.getTimeout(),
+				shutdown.getWebsocketCloseGrace());
 	}
 
 	@Bean

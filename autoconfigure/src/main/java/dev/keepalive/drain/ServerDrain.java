@@ -3,11 +3,13 @@ package dev.keepalive.drain;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.function.Consumer;
 import java.util.stream.Collectors;
 
 import dev.keepalive.server.CloseReason;
 import dev.keepalive.server.ConnectionCounts;
 import dev.keepalive.server.ConnectionPolicy;
+import dev.keepalive.server.ConnectionState;
 import dev.keepalive.server.Durations;
 import dev.keepalive.server.ManagedConnector;
 import dev.keepalive.server.ServerConnections;
@@ -45,6 +47,8 @@ public final class ServerDrain {
 
 	private final Duration defaultTimeout;
 
+	private final Duration upgradedCloseGrace;
+
 	private volatile DrainPhase phase = DrainPhase.SERVING;
 
 	private volatile @Nullable DrainReport report;
@@ -55,13 +59,16 @@ public final class ServerDrain {
 	 * @param events where phase changes and readiness are published
 	 * @param defaultDrainDelay the drain delay of {@link #drain()}
 	 * @param defaultTimeout the timeout of {@link #drain()}
+	 * @param upgradedCloseGrace how long upgraded connections may take to close once the
+	 * server stops accepting, before they are closed regardless
 	 */
 	public ServerDrain(ServerConnections server, ApplicationEventPublisher events, Duration defaultDrainDelay,
-			Duration defaultTimeout) {
+			Duration defaultTimeout, Duration upgradedCloseGrace) {
 		this.server = server;
 		this.events = events;
 		this.defaultDrainDelay = defaultDrainDelay;
 		this.defaultTimeout = defaultTimeout;
+		this.upgradedCloseGrace = upgradedCloseGrace;
 	}
 
 	/**
@@ -129,6 +136,7 @@ public final class ServerDrain {
 		long requestsBefore = policy.responsesWhileClosing();
 		long idleBefore = this.server.closedCount(CloseReason.DRAIN_IDLE);
 		long afterResponseBefore = this.server.closedCount(CloseReason.DRAIN_AFTER_RESPONSE);
+		long upgradedBefore = this.server.closedCount(CloseReason.DRAIN_UPGRADED);
 		Instant startedAt = Instant.now();
 		long start = System.nanoTime();
 
@@ -145,23 +153,36 @@ public final class ServerDrain {
 		connectors.forEach(ManagedConnector::stopAccepting);
 		policy.setCloseAfterExchange(true);
 		int closedIdle = closeIdle(caller);
+		// Upgraded connections never finish by themselves: listeners of the DRAINING
+		// event
+		// tell them to go (WebSocket close 1012), and they get a short grace to do so.
+		forEachOtherThan(caller, (connection) -> {
+			if (connection.state() == ConnectionState.UPGRADED) {
+				connection.closingFor(CloseReason.DRAIN_UPGRADED);
+			}
+		});
 		ConnectionCounts draining = enter(DrainPhase.DRAINING, null);
 		logger.info("Keepalive drain DRAINING: stopped accepting on " + ports(connectors) + ", closed " + closedIdle
 				+ " idle connections, waiting up to " + Durations.format(timeout) + " for " + draining);
 		long deadline = drainingStart + timeout.toNanos();
+		long upgradedDeadline = drainingStart + this.upgradedCloseGrace.toNanos();
+		long forced = 0;
+		boolean upgradedForced = false;
 		while (openOtherThan(caller) > 0 && System.nanoTime() - deadline < 0) {
 			sleep(POLL_MILLIS);
-			// a connection may become idle: a completed response that the client keeps
-			// open
+			// a completed response whose client keeps the connection open leaves it idle
 			closeIdle(caller);
+			if (!upgradedForced && System.nanoTime() - upgradedDeadline >= 0) {
+				forced += forceCloseUpgraded(caller);
+				upgradedForced = true;
+			}
 		}
 
 		long forceStart = System.nanoTime();
-		long forced = 0;
 		if (openOtherThan(caller) > 0) {
 			ConnectionCounts left = enter(DrainPhase.FORCE_CLOSING, null);
 			logger.info("Keepalive drain FORCE_CLOSING: " + Durations.format(timeout) + " passed, closing " + left);
-			forced = forceClose(caller);
+			forced += forceClose(caller);
 		}
 		long end = System.nanoTime();
 
@@ -169,14 +190,16 @@ public final class ServerDrain {
 				Duration.ofNanos(forceStart - drainingStart), Duration.ofNanos(end - forceStart),
 				policy.responsesWhileClosing() - requestsBefore,
 				this.server.closedCount(CloseReason.DRAIN_IDLE) - idleBefore,
-				this.server.closedCount(CloseReason.DRAIN_AFTER_RESPONSE) - afterResponseBefore, forced);
+				this.server.closedCount(CloseReason.DRAIN_AFTER_RESPONSE) - afterResponseBefore,
+				this.server.closedCount(CloseReason.DRAIN_UPGRADED) - upgradedBefore, forced);
 		this.report = report;
 		enter(DrainPhase.STOPPED, report);
 		logger.info("Keepalive drain STOPPED after " + seconds(report.total()) + " (drain delay "
 				+ seconds(report.drainDelay()) + ", draining " + seconds(report.draining()) + ", force closing "
 				+ seconds(report.forceClosing()) + "): " + report.requestsServed()
 				+ " requests served during the drain; connections closed idle " + report.closedIdle()
-				+ ", after response " + report.closedAfterResponse() + ", forced " + report.forced());
+				+ ", after response " + report.closedAfterResponse() + ", upgraded " + report.closedUpgraded()
+				+ ", forced " + report.forced());
 		return report;
 	}
 
@@ -188,40 +211,56 @@ public final class ServerDrain {
 	}
 
 	private int closeIdle(@Nullable TrackedConnection caller) {
-		int closed = 0;
-		for (ManagedConnector connector : this.server.connectors()) {
-			for (TrackedConnection connection : connector.connections().connections()) {
-				if (connection != caller && connection.closeIfIdle(CloseReason.DRAIN_IDLE)) {
-					closed++;
-				}
+		int[] closed = new int[1];
+		forEachOtherThan(caller, (connection) -> {
+			if (connection.closeIfIdle(CloseReason.DRAIN_IDLE)) {
+				closed[0]++;
 			}
+		});
+		return closed[0];
+	}
+
+	private long forceCloseUpgraded(@Nullable TrackedConnection caller) {
+		long[] forced = new long[1];
+		forEachOtherThan(caller, (connection) -> {
+			if (connection.state() == ConnectionState.UPGRADED) {
+				connection.forceClose(CloseReason.FORCED);
+				forced[0]++;
+			}
+		});
+		if (forced[0] > 0) {
+			logger.info("Keepalive drain closed " + forced[0] + " upgraded connections still open after "
+					+ Durations.format(this.upgradedCloseGrace));
 		}
-		return closed;
+		return forced[0];
 	}
 
 	private long forceClose(@Nullable TrackedConnection caller) {
-		long forced = 0;
-		for (ManagedConnector connector : this.server.connectors()) {
-			for (TrackedConnection connection : connector.connections().connections()) {
-				if (connection != caller) {
-					connection.forceClose(CloseReason.FORCED);
-					forced++;
-				}
-			}
-		}
-		return forced;
+		long[] forced = new long[1];
+		forEachOtherThan(caller, (connection) -> {
+			connection.forceClose(CloseReason.FORCED);
+			forced[0]++;
+		});
+		return forced[0];
 	}
 
 	private int openOtherThan(@Nullable TrackedConnection caller) {
-		int open = 0;
+		int[] open = new int[1];
+		forEachOtherThan(caller, (connection) -> open[0]++);
+		return open[0];
+	}
+
+	/**
+	 * Visit every open connection except the one whose request started the drain.
+	 */
+	private void forEachOtherThan(@Nullable TrackedConnection caller, Consumer<TrackedConnection> action) {
 		for (ManagedConnector connector : this.server.connectors()) {
 			for (TrackedConnection connection : connector.connections().connections()) {
 				if (connection != caller) {
-					open++;
+					action.accept(connection);
 				}
 			}
 		}
-		return open;
 	}
 
 	private static String ports(List<ManagedConnector> connectors) {

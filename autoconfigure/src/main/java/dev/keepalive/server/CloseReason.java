@@ -24,6 +24,12 @@ public enum CloseReason {
 	/** Closed after its response during the drain. */
 	DRAIN_AFTER_RESPONSE("drain-after-response"),
 
+	/**
+	 * Upgraded (WebSocket), told to reconnect elsewhere when the drain stopped accepting,
+	 * and closed within the grace.
+	 */
+	DRAIN_UPGRADED("drain-upgraded"),
+
 	/** Still open at the drain deadline and closed regardless. */
 	FORCED("forced"),
 

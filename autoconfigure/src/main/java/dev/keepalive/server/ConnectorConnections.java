@@ -47,9 +47,11 @@ public final class ConnectorConnections {
 	 * {@link TrackedConnection#closingFor(CloseReason)}
 	 */
 	public void closed(Object key, CloseReason otherwise) {
-		TrackedConnection connection = this.open.remove(key);
-		if (connection != null) {
+		TrackedConnection connection = this.open.get(key);
+		if (connection != null && connection.markClosed()) {
+			// counted before it leaves: whoever sees it gone sees it counted
 			this.closeListener.accept(connection.closeReason(otherwise));
+			this.open.remove(key);
 		}
 	}
 

@@ -1,5 +1,7 @@
 package dev.keepalive.server;
 
+import java.util.concurrent.atomic.AtomicBoolean;
+
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -16,6 +18,8 @@ public abstract class TrackedConnection {
 	private final long maxAgeNanos;
 
 	private volatile @Nullable CloseReason closeReason;
+
+	private final AtomicBoolean closed = new AtomicBoolean();
 
 	/**
 	 * Create a connection opened now.
@@ -79,11 +83,12 @@ public abstract class TrackedConnection {
 	}
 
 	/**
-	 * Record why the connection is about to close; the first reason recorded wins.
+	 * Record why the connection is about to close; the first reason recorded wins, except
+	 * {@link CloseReason#FORCED}, which is how it ended whatever was planned.
 	 * @param reason the reason
 	 */
 	public final void closingFor(CloseReason reason) {
-		if (this.closeReason == null) {
+		if (this.closeReason == null || reason == CloseReason.FORCED) {
 			this.closeReason = reason;
 		}
 	}
@@ -111,6 +116,13 @@ public abstract class TrackedConnection {
 	 */
 	public static void unbindFromCurrentThread() {
 		CURRENT.remove();
+	}
+
+	/**
+	 * Mark the connection closed; true only the first time.
+	 */
+	final boolean markClosed() {
+		return this.closed.compareAndSet(false, true);
 	}
 
 	final CloseReason closeReason(CloseReason otherwise) {

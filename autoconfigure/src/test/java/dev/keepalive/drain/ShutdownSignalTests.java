@@ -55,7 +55,7 @@ class ShutdownSignalTests {
 			assertThat(Files.readString(log)).contains("Keepalive drain (shutdown) DRAIN_DELAY")
 				.contains("Keepalive drain DRAINING: stopped accepting")
 				.containsPattern("Keepalive drain STOPPED after [0-9.]+s .*: 1 requests served during the drain;"
-						+ " connections closed idle 0, after response 1, forced 0");
+						+ " connections closed idle 0, after response 1, upgraded 0, forced 0");
 		}
 		finally {
 			process.destroyForcibly();

@@ -26,13 +26,25 @@ import org.springframework.context.annotation.Import;
  */
 public final class TestApp implements AutoCloseable {
 
+	/**
+	 * The property that tells test configurations which server they run on.
+	 */
+	public static final String SERVER_PROPERTY = "test.server";
+
 	private final ServerKind server;
 
 	private final ConfigurableApplicationContext context;
 
+	// held from the start: tests read them after the context has closed
+	private final ServerConnections serverConnections;
+
+	private final ServerDrain drain;
+
 	private TestApp(ServerKind server, ConfigurableApplicationContext context) {
 		this.server = server;
 		this.context = context;
+		this.serverConnections = context.getBeanProvider(ServerConnections.class).getIfAvailable();
+		this.drain = context.getBeanProvider(ServerDrain.class).getIfAvailable();
 	}
 
 	public static TestApp start(ServerKind server, String... properties) {
@@ -46,6 +58,7 @@ public final class TestApp implements AutoCloseable {
 		allProperties.addAll(Arrays.asList(properties));
 		allProperties.add("server.port=0");
 		allProperties.add(server.exclusionProperty());
+		allProperties.add(SERVER_PROPERTY + "=" + server.name());
 		List<Class<?>> sources = new ArrayList<>(List.of(Config.class));
 		sources.addAll(Arrays.asList(extraSources));
 		ConfigurableApplicationContext context = new SpringApplicationBuilder(sources.toArray(Class[]::new))
@@ -80,7 +93,7 @@ public final class TestApp implements AutoCloseable {
 	}
 
 	public ServerConnections serverConnections() {
-		return this.context.getBean(ServerConnections.class);
+		return this.serverConnections;
 	}
 
 	/**
@@ -97,7 +110,7 @@ public final class TestApp implements AutoCloseable {
 	}
 
 	public ServerDrain drain() {
-		return this.context.getBean(ServerDrain.class);
+		return this.drain;
 	}
 
 	/**

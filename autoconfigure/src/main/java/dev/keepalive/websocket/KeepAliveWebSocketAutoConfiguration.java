@@ -1,0 +1,34 @@
+package dev.keepalive.websocket;
+
+import dev.keepalive.drain.KeepAliveDrainAutoConfiguration;
+import dev.keepalive.drain.ServerDrain;
+
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.context.annotation.Bean;
+import org.springframework.web.socket.WebSocketHandler;
+import org.springframework.web.socket.server.support.WebSocketHandlerMapping;
+
+/**
+ * Tells WebSocket clients to reconnect elsewhere (close code 1012) when the drain stops
+ * accepting.
+ */
+@AutoConfiguration(after = KeepAliveDrainAutoConfiguration.class)
+@ConditionalOnClass({ WebSocketHandler.class, WebSocketHandlerMapping.class })
+@ConditionalOnBean(ServerDrain.class)
+public final class KeepAliveWebSocketAutoConfiguration {
+
+	@Bean
+	WebSocketSessions keepAliveWebSocketSessions() {
+		return new WebSocketSessions();
+	}
+
+	@Bean
+	static WebSocketHandlerMappingPostProcessor keepAliveWebSocketHandlerMappingPostProcessor(
+			ObjectProvider<WebSocketSessions> sessions) {
+		return new WebSocketHandlerMappingPostProcessor(sessions);
+	}
+
+}

@@ -1,0 +1,60 @@
+package dev.keepalive.websocket;
+
+import java.io.IOException;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+import dev.keepalive.drain.DrainPhase;
+import dev.keepalive.drain.DrainPhaseChangedEvent;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+
+import org.springframework.context.ApplicationListener;
+import org.springframework.web.socket.CloseStatus;
+import org.springframework.web.socket.WebSocketSession;
+
+/**
+ * The open WebSocket sessions of the application's handlers. When the drain stops
+ * accepting, each receives a close frame with code 1012 (Service Restart), telling its
+ * client to reconnect elsewhere; the drain force-closes those that do not close within
+ * {@code keepalive.shutdown.websocket-close-grace}.
+ */
+final class WebSocketSessions implements ApplicationListener<DrainPhaseChangedEvent> {
+
+	static final CloseStatus SERVICE_RESTART = CloseStatus.SERVICE_RESTARTED
+		.withReason("Server is draining, reconnect");
+
+	private static final Log logger = LogFactory.getLog(WebSocketSessions.class);
+
+	private final Set<WebSocketSession> sessions = ConcurrentHashMap.newKeySet();
+
+	void opened(WebSocketSession session) {
+		this.sessions.add(session);
+	}
+
+	void closed(WebSocketSession session) {
+		this.sessions.remove(session);
+	}
+
+	@Override
+	public void onApplicationEvent(DrainPhaseChangedEvent event) {
+		if (event.getPhase() != DrainPhase.DRAINING) {
+			return;
+		}
+		int closing = 0;
+		for (WebSocketSession session : this.sessions) {
+			try {
+				session.close(SERVICE_RESTART);
+				closing++;
+			}
+			catch (IOException | RuntimeException ex) {
+				// the drain force-closes it after the grace
+				logger.debug("Could not send a close frame to WebSocket session " + session.getId(), ex);
+			}
+		}
+		if (closing > 0) {
+			logger.info("Keepalive sent close code 1012 (Service Restart) to " + closing + " WebSocket sessions");
+		}
+	}
+
+}

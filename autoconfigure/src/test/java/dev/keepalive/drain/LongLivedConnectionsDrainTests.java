@@ -1,0 +1,132 @@
+package dev.keepalive.drain;
+
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import dev.keepalive.emitter.DrainAwareEmitters;
+import dev.keepalive.server.CloseReason;
+import dev.keepalive.testsupport.LongLivedConnectionsConfig;
+import dev.keepalive.testsupport.RawHttpConnection;
+import dev.keepalive.testsupport.RawHttpConnection.Closure;
+import dev.keepalive.testsupport.RawHttpResponse;
+import dev.keepalive.testsupport.RawWebSocket;
+import dev.keepalive.testsupport.RawWebSocket.Frame;
+import dev.keepalive.testsupport.ServerKind;
+import dev.keepalive.testsupport.TestApp;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * WebSocket sessions and SSE streams never finish by themselves: at DRAINING they are
+ * told to go, and the drain does not wait for its timeout on their account.
+ */
+class LongLivedConnectionsDrainTests {
+
+	private static final Duration TIMEOUT = Duration.ofSeconds(20);
+
+	@ParameterizedTest
+	@EnumSource(ServerKind.class)
+	void webSocketClientIsToldToReconnectAndTheDrainEndsWellBeforeItsTimeout(ServerKind server) throws Exception {
+		try (TestApp app = start(server); RawWebSocket webSocket = RawWebSocket.connect(app.port(), "/ws/echo")) {
+			webSocket.sendText("hello");
+			assertThat(webSocket.readFrame().text()).isEqualTo("hello");
+			await().atMost(Duration.ofSeconds(5)).until(() -> app.counts().upgraded() == 1);
+			ServerDrain drain = app.drain();
+			long start = System.nanoTime();
+			CompletableFuture<Void> closed = app.closeInBackground();
+			Frame frame = webSocket.readFrame();
+			assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(1));
+			assertThat(frame.opcode()).isEqualTo(RawWebSocket.CLOSE);
+			assertThat(frame.closeCode()).isEqualTo(1012);
+			assertThat(frame.closeReason()).isEqualTo("Server is draining, reconnect");
+			webSocket.sendClose(1000);
+			assertThat(webSocket.awaitClosedByServer(Duration.ofSeconds(5))).isTrue();
+			closed.get(30, TimeUnit.SECONDS);
+			DrainReport report = drain.report();
+			assertThat(report.total()).isLessThan(Duration.ofSeconds(3));
+			assertThat(report.closedUpgraded()).isEqualTo(1);
+			assertThat(report.forced()).isZero();
+			assertThat(app.closed(CloseReason.DRAIN_UPGRADED)).isEqualTo(1);
+		}
+	}
+
+	@ParameterizedTest
+	@EnumSource(ServerKind.class)
+	void stompClientIsToldToReconnect(ServerKind server) throws Exception {
+		try (TestApp app = start(server); RawWebSocket webSocket = RawWebSocket.connect(app.port(), "/stomp")) {
+			webSocket.sendText("CONNECT\naccept-version:1.2\nhost:localhost\n\n\0");
+			assertThat(webSocket.readFrame().text()).startsWith("CONNECTED");
+			CompletableFuture<Void> closed = app.closeInBackground();
+			Frame frame = webSocket.readFrame();
+			assertThat(frame.opcode()).isEqualTo(RawWebSocket.CLOSE);
+			assertThat(frame.closeCode()).isEqualTo(1012);
+			webSocket.sendClose(1000);
+			closed.get(30, TimeUnit.SECONDS);
+			assertThat(app.drain().report().forced()).isZero();
+		}
+	}
+
+	@ParameterizedTest
+	@EnumSource(ServerKind.class)
+	void webSocketClientThatIgnoresTheCloseFrameIsClosedWithinTheGraceAndCounted(ServerKind server) throws Exception {
+		try (TestApp app = start(server); RawWebSocket webSocket = RawWebSocket.connect(app.port(), "/ws/echo")) {
+			await().atMost(Duration.ofSeconds(5)).until(() -> app.counts().upgraded() == 1);
+			ServerDrain drain = app.drain();
+			CompletableFuture<Void> closed = app.closeInBackground();
+			assertThat(webSocket.readFrame().closeCode()).isEqualTo(1012);
+			long toldAt = System.nanoTime();
+			// no answer: the server must not wait for one beyond the grace (1s)
+			assertThat(webSocket.awaitClosedByServer(Duration.ofSeconds(10))).isTrue();
+			Duration closedAfter = Duration.ofNanos(System.nanoTime() - toldAt);
+			closed.get(30, TimeUnit.SECONDS);
+			DrainReport report = drain.report();
+			assertThat(report.total()).isLessThan(Duration.ofSeconds(4));
+			if (server == ServerKind.TOMCAT) {
+				// Tomcat waits for the client's close frame: the drain closes it after
+				// the grace
+				assertThat(closedAfter).isBetween(Duration.ofMillis(800), Duration.ofMillis(2500));
+				assertThat(report.forced()).isEqualTo(1);
+				assertThat(report.closedUpgraded()).isZero();
+				assertThat(app.closed(CloseReason.FORCED)).isEqualTo(1);
+			}
+			else {
+				// Jetty does not wait for an answer to a close code other than 1000
+				assertThat(closedAfter).isLessThan(Duration.ofMillis(800));
+				assertThat(report.forced()).isZero();
+				assertThat(report.closedUpgraded()).isEqualTo(1);
+			}
+		}
+	}
+
+	@ParameterizedTest
+	@EnumSource(ServerKind.class)
+	void sseStreamMadeWithTheHelperEndsCleanlyAtDraining(ServerKind server) throws Exception {
+		try (TestApp app = start(server); RawHttpConnection sse = app.connect()) {
+			sse.get("/ticks");
+			DrainAwareEmitters emitters = app.context().getBean(DrainAwareEmitters.class);
+			await().atMost(Duration.ofSeconds(5)).until(() -> emitters.size() == 1);
+			ServerDrain drain = app.drain();
+			CompletableFuture<Void> closed = app.closeInBackground();
+			// the whole chunked body, terminating chunk included
+			RawHttpResponse response = sse.readResponse();
+			assertThat(response.status()).isEqualTo(200);
+			assertThat(response.header("Transfer-Encoding")).isEqualTo("chunked");
+			assertThat(response.bodyText()).isEqualTo("data:tick 0\n\n");
+			assertThat(sse.awaitClose(Duration.ofSeconds(5))).isEqualTo(Closure.EOF);
+			closed.get(30, TimeUnit.SECONDS);
+			assertThat(drain.report().forced()).isZero();
+			assertThat(drain.report().total()).isLessThan(Duration.ofSeconds(3));
+		}
+	}
+
+	private static TestApp start(ServerKind server) {
+		return TestApp.start(server, new Class<?>[] { LongLivedConnectionsConfig.class },
+				"keepalive.shutdown.drain-delay=0s", "keepalive.shutdown.timeout=" + TIMEOUT.toSeconds() + "s",
+				"logging.level.dev.keepalive.websocket=DEBUG");
+	}
+
+}

@@ -1,0 +1,110 @@
+package dev.keepalive.testsupport;
+
+import dev.keepalive.emitter.DrainAwareEmitters;
+
+import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Import;
+import org.springframework.core.env.Environment;
+import org.springframework.messaging.simp.config.MessageBrokerRegistry;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
+import org.springframework.web.socket.TextMessage;
+import org.springframework.web.socket.WebSocketSession;
+import org.springframework.web.socket.config.annotation.EnableWebSocket;
+import org.springframework.web.socket.config.annotation.EnableWebSocketMessageBroker;
+import org.springframework.web.socket.config.annotation.StompEndpointRegistry;
+import org.springframework.web.socket.config.annotation.WebSocketConfigurer;
+import org.springframework.web.socket.config.annotation.WebSocketHandlerRegistry;
+import org.springframework.web.socket.config.annotation.WebSocketMessageBrokerConfigurer;
+import org.springframework.web.socket.handler.TextWebSocketHandler;
+import org.springframework.web.socket.server.HandshakeHandler;
+import org.springframework.web.socket.server.standard.StandardWebSocketUpgradeStrategy;
+import org.springframework.web.socket.server.support.DefaultHandshakeHandler;
+
+/**
+ * Long-lived connections: a plain WebSocket echo handler at {@code /ws/echo}, a STOMP
+ * endpoint at {@code /stomp}, and an SSE stream at {@code /ticks} made with
+ * {@link DrainAwareEmitters}.
+ */
+@Configuration(proxyBeanMethods = false)
+@Import({ LongLivedConnectionsConfig.PlainWebSocket.class, LongLivedConnectionsConfig.Stomp.class,
+		LongLivedConnectionsConfig.Sse.class })
+public class LongLivedConnectionsConfig {
+
+	/**
+	 * Spring picks its Jetty upgrade strategy whenever Jetty is on the classpath; the
+	 * tests have both servers there, so the Tomcat runs ask for the standard one, which
+	 * is what Spring picks in an application that has only Tomcat.
+	 */
+	static HandshakeHandler handshakeHandler(Environment environment) {
+		return ServerKind.TOMCAT.name().equals(environment.getProperty(TestApp.SERVER_PROPERTY))
+				? new DefaultHandshakeHandler(new StandardWebSocketUpgradeStrategy()) : new DefaultHandshakeHandler();
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@EnableWebSocket
+	static class PlainWebSocket implements WebSocketConfigurer {
+
+		private final Environment environment;
+
+		PlainWebSocket(Environment environment) {
+			this.environment = environment;
+		}
+
+		@Override
+		public void registerWebSocketHandlers(WebSocketHandlerRegistry registry) {
+			// created inline, not a bean: Keepalive must still see its sessions
+			registry.addHandler(new TextWebSocketHandler() {
+
+				@Override
+				protected void handleTextMessage(WebSocketSession session, TextMessage message) throws Exception {
+					session.sendMessage(message);
+				}
+
+			}, "/ws/echo").setHandshakeHandler(handshakeHandler(this.environment));
+		}
+
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	@EnableWebSocketMessageBroker
+	static class Stomp implements WebSocketMessageBrokerConfigurer {
+
+		private final Environment environment;
+
+		Stomp(Environment environment) {
+			this.environment = environment;
+		}
+
+		@Override
+		public void registerStompEndpoints(StompEndpointRegistry registry) {
+			registry.addEndpoint("/stomp").setHandshakeHandler(handshakeHandler(this.environment));
+		}
+
+		@Override
+		public void configureMessageBroker(MessageBrokerRegistry registry) {
+			registry.enableSimpleBroker("/topic");
+		}
+
+	}
+
+	@RestController
+	static class Sse {
+
+		private final DrainAwareEmitters emitters;
+
+		Sse(DrainAwareEmitters emitters) {
+			this.emitters = emitters;
+		}
+
+		@GetMapping("/ticks")
+		SseEmitter ticks() throws Exception {
+			SseEmitter emitter = this.emitters.sse();
+			emitter.send(SseEmitter.event().data("tick 0"));
+			return emitter;
+		}
+
+	}
+
+}
