@@ -33,16 +33,17 @@ class KeepAlivePropertiesValidationTests {
 	@ParameterizedTest(name = "{0}={1}")
 	@CsvSource(delimiter = '|',
 			textBlock = """
-					keepalive.server.idle-timeout          | -5s   | Invalid value '-5s' for keepalive.server.idle-timeout: it must be at least 1s | Set keepalive.server.idle-timeout to 1s or more, for example 65s.
-					keepalive.server.idle-timeout          | 500ms | Invalid value '500ms' for keepalive.server.idle-timeout: it must be at least 1s | Set keepalive.server.idle-timeout to 1s or more, for example 65s.
-					keepalive.server.headers-timeout       | 0s    | Invalid value '0s' for keepalive.server.headers-timeout: it must be a positive duration | Set keepalive.server.headers-timeout to a positive duration, for example 20s.
-					keepalive.server.max-connection-age    | -1s   | Invalid value '-1s' for keepalive.server.max-connection-age: it must be a positive duration | Set keepalive.server.max-connection-age to a positive duration, for example 10m.
-					keepalive.server.upstream-idle-timeout | 0s    | Invalid value '0s' for keepalive.server.upstream-idle-timeout: it must be a positive duration | Set keepalive.server.upstream-idle-timeout to a positive duration, for example 60s.
-					keepalive.server.max-requests-per-connection | 0 | Invalid value '0' for keepalive.server.max-requests-per-connection: it must be at least 1 (1 disables keep-alive) | Set keepalive.server.max-requests-per-connection to 1 or more, or remove it to keep the server's own limit.
-					keepalive.shutdown.drain-delay         | -1s   | Invalid value '-1s' for keepalive.shutdown.drain-delay: it must not be negative | Set keepalive.shutdown.drain-delay to 0s or more (about twice your load balancer's readiness check interval).
-					keepalive.shutdown.timeout             | 0ms   | Invalid value '0s' for keepalive.shutdown.timeout: it must be a positive duration | Set keepalive.shutdown.timeout to a positive duration, for example 30s.
+							keepalive.server.idle-timeout          | -5s   | Invalid value '-5s' for keepalive.server.idle-timeout: it must be at least 1s | Set keepalive.server.idle-timeout to 1s or more, for example 65s.
+							keepalive.server.idle-timeout          | 500ms | Invalid value '500ms' for keepalive.server.idle-timeout: it must be at least 1s | Set keepalive.server.idle-timeout to 1s or more, for example 65s.
+							keepalive.server.headers-timeout       | 0s    | Invalid value '0s' for keepalive.server.headers-timeout: it must be a positive duration | Set keepalive.server.headers-timeout to a positive duration, for example 20s.
+							keepalive.server.max-connection-age    | -1s   | Invalid value '-1s' for keepalive.server.max-connection-age: it must be a positive duration | Set keepalive.server.max-connection-age to a positive duration, for example 10m.
+							keepalive.server.upstream-idle-timeout | 0s    | Invalid value '0s' for keepalive.server.upstream-idle-timeout: it must be a positive duration | Set keepalive.server.upstream-idle-timeout to a positive duration, for example 60s.
+							keepalive.server.max-requests-per-connection | 0 | Invalid value '0' for keepalive.server.max-requests-per-connection: it must be at least 1 (1 disables keep-alive) | Set keepalive.server.max-requests-per-connection to 1 or more, or remove it to keep the server's own limit.
+							keepalive.shutdown.drain-delay         | -1s   | Invalid value '-1s' for keepalive.shutdown.drain-delay: it must not be negative | Set keepalive.shutdown.drain-delay to 0s or more (about twice your load balancer's readiness check interval).
+							keepalive.shutdown.timeout             | 0ms   | Invalid value '0s' for keepalive.shutdown.timeout: it must be a positive duration | Set keepalive.shutdown.timeout to a positive duration, for example 30s.
+							keepalive.shutdown.websocket-close-grace | -1s | Invalid value '-1s' for keepalive.shutdown.websocket-close-grace: it must not be negative | Set keepalive.shutdown.websocket-close-grace to 0s or more, for example 1s.
 					keepalive.client.max-idle-time         | -2s   | Invalid value '-2s' for keepalive.client.max-idle-time: it must be a positive duration | Set keepalive.client.max-idle-time to a positive duration, for example 4s.
-					""")
+							""")
 	void invalidValueIsReportedWithPropertyValueAndFix(String property, String value, String description,
 			String action) {
 		this.runner.withPropertyValues(property + "=" + value).run((context) -> {
