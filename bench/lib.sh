@@ -52,9 +52,8 @@ ka_jar() { echo "$KA_OUT/sample-$1.jar"; }
 # ka_build_jars [SERVER...]: builds bench/out/sample-tomcat.jar and/or sample-jetty.jar
 # (default both), reusing a jar that is newer than every source and pom.
 ka_build_jars() {
-	local servers=("$@") server jar built=target
+	local servers=("$@") server jar built="$KA_ROOT/sample-app/target/keepalive-sample-app-0.1.0-SNAPSHOT.jar"
 	[ ${#servers[@]} -gt 0 ] || servers=(tomcat jetty)
-	built="$KA_ROOT/sample-app/target/keepalive-sample-app-0.1.0-SNAPSHOT.jar"
 	for server in "${servers[@]}"; do
 		jar=$(ka_jar "$server")
 		if [ -f "$jar" ] && [ -z "$(find "$KA_ROOT/pom.xml" "$KA_ROOT"/*/pom.xml "$KA_ROOT/autoconfigure/src/main" \
