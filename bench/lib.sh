@@ -154,6 +154,14 @@ ka_run_app() {
 	ka_wait_ready "$KA_PID" "http://$KA_HOST:$3/actuator/health/readiness"
 }
 
+# ka_raise_nofile: raises the soft limit of open files to the hard one (65536 if unlimited).
+ka_raise_nofile() {
+	local hard
+	hard=$(ulimit -Hn)
+	[ "$hard" = unlimited ] && hard=65536
+	ulimit -n "$hard"
+}
+
 # ka_rss_kb PID: resident set size in kB.
 ka_rss_kb() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status"; }
 
