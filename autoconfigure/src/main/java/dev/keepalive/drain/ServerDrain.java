@@ -39,6 +39,13 @@ public final class ServerDrain {
 
 	private static final long POLL_MILLIS = 20;
 
+	/**
+	 * How long a connection that has sent nothing yet may take to send its first request
+	 * once the server stops accepting. Its client has just connected and its request is
+	 * most likely on the way: closing it at once would lose that request.
+	 */
+	private static final long NEW_CONNECTION_GRACE_NANOS = Duration.ofSeconds(1).toNanos();
+
 	private final ServerConnections server;
 
 	private final ApplicationEventPublisher events;
@@ -211,9 +218,11 @@ public final class ServerDrain {
 	}
 
 	private int closeIdle(@Nullable TrackedConnection caller) {
+		long now = System.nanoTime();
 		int[] closed = new int[1];
 		forEachOtherThan(caller, (connection) -> {
-			if (connection.closeIfIdle(CloseReason.DRAIN_IDLE)) {
+			boolean justOpened = connection.isNew() && now - connection.openedNanos() < NEW_CONNECTION_GRACE_NANOS;
+			if (!justOpened && connection.closeIfIdle(CloseReason.DRAIN_IDLE)) {
 				closed[0]++;
 			}
 		});

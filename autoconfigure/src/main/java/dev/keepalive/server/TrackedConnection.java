@@ -21,6 +21,8 @@ public abstract class TrackedConnection {
 
 	private final AtomicBoolean closed = new AtomicBoolean();
 
+	private volatile boolean requestSeen;
+
 	/**
 	 * Create a connection opened now.
 	 * @param policy the policy that sets its maximum age
@@ -64,6 +66,22 @@ public abstract class TrackedConnection {
 	 * @param reason why it is closed
 	 */
 	public abstract void forceClose(CloseReason reason);
+
+	/**
+	 * Record that a request arrived on the connection. Server implementations call this
+	 * when a request begins.
+	 */
+	protected final void requestSeen() {
+		this.requestSeen = true;
+	}
+
+	/**
+	 * Whether the connection is new: no request has arrived on it yet.
+	 * @return whether no request has arrived yet
+	 */
+	public final boolean isNew() {
+		return !this.requestSeen;
+	}
 
 	/**
 	 * When the connection was opened, as {@link System#nanoTime()}.

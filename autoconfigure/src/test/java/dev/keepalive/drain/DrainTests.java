@@ -149,6 +149,28 @@ class DrainTests {
 
 	@ParameterizedTest
 	@EnumSource(ServerKind.class)
+	void connectionOpenedJustBeforeDrainingIsServedAndASilentOneClosedAfterAGrace(ServerKind server) throws Exception {
+		try (TestApp app = TestApp.start(server, "keepalive.shutdown.drain-delay=0s",
+				"keepalive.shutdown.timeout=20s")) {
+			ServerDrain drain = app.drain();
+			RawHttpConnection justOpened = app.connect();
+			RawHttpConnection silent = app.connect();
+			await().atMost(Duration.ofSeconds(5)).until(() -> app.counts().open() == 2);
+			CompletableFuture<Void> closed = app.closeInBackground();
+			await().atMost(Duration.ofSeconds(5)).until(() -> drain.phase() == DrainPhase.DRAINING);
+			// its client connected a moment ago and its request is on the way
+			RawHttpResponse response = justOpened.get("/hello").readResponse();
+			assertThat(response.status()).isEqualTo(200);
+			assertThat(response.connectionClose()).isTrue();
+			assertThat(silent.awaitClose(Duration.ofSeconds(5))).isEqualTo(Closure.EOF);
+			closed.get(30, TimeUnit.SECONDS);
+			assertThat(drain.report().closedIdle()).isEqualTo(1);
+			assertThat(drain.report().total()).isLessThan(Duration.ofSeconds(3));
+		}
+	}
+
+	@ParameterizedTest
+	@EnumSource(ServerKind.class)
 	void separateManagementPortKeepsAnsweringProbesWhileTheMainServerDrains(ServerKind server) throws Exception {
 		try (TestApp app = TestApp.start(server, "management.server.port=0", "keepalive.shutdown.drain-delay=0s")) {
 			ServerDrain drain = app.drain();

@@ -38,6 +38,7 @@ final class JettyTrackedConnection extends TrackedConnection {
 	}
 
 	Exchange beginExchange() {
+		requestSeen();
 		Exchange exchange = new Exchange();
 		this.exchange.set(exchange);
 		return exchange;

@@ -61,6 +61,10 @@ public class KeepAliveHttp11NioProtocol extends Http11NioProtocol {
 		return processor;
 	}
 
+	void stopAccepting() {
+		((TrackingNioEndpoint) getEndpoint()).stopAccepting();
+	}
+
 	@Nullable ConnectionPolicy policy() {
 		ServerConnections serverConnections = this.serverConnections;
 		return (serverConnections != null) ? serverConnections.policy() : null;

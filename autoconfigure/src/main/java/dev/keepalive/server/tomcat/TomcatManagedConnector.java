@@ -51,7 +51,7 @@ final class TomcatManagedConnector implements ManagedConnector {
 	public void stopAccepting() {
 		// Unlike pause(), this keeps serving requests on open connections; it works
 		// because Spring Boot binds on start (bindOnInit=false).
-		this.protocol.closeServerSocketGraceful();
+		this.protocol.stopAccepting();
 	}
 
 }

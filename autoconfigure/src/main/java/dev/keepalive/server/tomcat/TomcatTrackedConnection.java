@@ -66,6 +66,7 @@ final class TomcatTrackedConnection extends TrackedConnection {
 	 * @return the number of responses on this connection, this one included
 	 */
 	int responseCommitted() {
+		requestSeen();
 		// one commit at a time per connection
 		return ++this.responses;
 	}
