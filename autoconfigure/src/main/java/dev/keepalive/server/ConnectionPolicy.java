@@ -21,6 +21,9 @@ public final class ConnectionPolicy {
 
 	private final LongAdder responsesWhileClosing = new LongAdder();
 
+	/** The last header value built, reused while the idle timeout stays the same. */
+	private volatile KeepAliveValue keepAliveValue = new KeepAliveValue(-1, null);
+
 	public ConnectionPolicy(ServerKeepAliveSettings settings) {
 		this.settings = settings;
 	}
@@ -47,7 +50,7 @@ public final class ConnectionPolicy {
 		if (maxRequests > 0 && requestsOnConnection >= maxRequests) {
 			return CloseReason.MAX_REQUESTS;
 		}
-		if (connection != null && connection.maxAgeReached(System.nanoTime())) {
+		if (connection != null && connection.hasMaxAge() && connection.maxAgeReached(System.nanoTime())) {
 			return CloseReason.MAX_AGE;
 		}
 		return null;
@@ -115,8 +118,19 @@ public final class ConnectionPolicy {
 	 * @return for example {@code timeout=65}
 	 */
 	public @Nullable String keepAliveHeaderValue(long idleTimeoutMillis) {
-		return (this.settings.advertiseIdleTimeout() && idleTimeoutMillis >= 1000)
-				? "timeout=" + (idleTimeoutMillis / 1000) : null;
+		if (!this.settings.advertiseIdleTimeout() || idleTimeoutMillis < 1000) {
+			return null;
+		}
+		KeepAliveValue value = this.keepAliveValue;
+		if (value.idleTimeoutMillis() != idleTimeoutMillis) {
+			value = new KeepAliveValue(idleTimeoutMillis, "timeout=" + (idleTimeoutMillis / 1000));
+			this.keepAliveValue = value;
+		}
+		return value.header();
+	}
+
+	private record KeepAliveValue(long idleTimeoutMillis, @Nullable String header) {
+
 	}
 
 	/**

@@ -92,6 +92,14 @@ public abstract class TrackedConnection {
 	}
 
 	/**
+	 * Whether the connection has a maximum age.
+	 * @return whether {@code max-connection-age} applies to it
+	 */
+	public final boolean hasMaxAge() {
+		return this.maxAgeNanos >= 0;
+	}
+
+	/**
 	 * Whether the connection has reached its maximum age (with its jitter).
 	 * @param nowNanos the current {@link System#nanoTime()}
 	 * @return whether the next response should close it

@@ -2,6 +2,7 @@ package dev.keepalive.server.jetty;
 
 import dev.keepalive.server.CloseReason;
 import dev.keepalive.server.ConnectionPolicy;
+import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpHeaderValue;
@@ -30,15 +31,19 @@ final class KeepAliveHttpStream extends HttpStream.Wrapper {
 
 	private final ConnectionPolicy policy;
 
+	private final KeepAliveFields keepAliveFields;
+
 	private volatile boolean committedKeepAlive;
 
 	KeepAliveHttpStream(HttpStream wrapped, Request request, @Nullable JettyTrackedConnection connection,
-			JettyTrackedConnection.@Nullable Exchange exchange, ConnectionPolicy policy) {
+			JettyTrackedConnection.@Nullable Exchange exchange, ConnectionPolicy policy,
+			KeepAliveFields keepAliveFields) {
 		super(wrapped);
 		this.request = request;
 		this.connection = connection;
 		this.exchange = exchange;
 		this.policy = policy;
+		this.keepAliveFields = keepAliveFields;
 	}
 
 	@Override
@@ -79,9 +84,9 @@ final class KeepAliveHttpStream extends HttpStream.Wrapper {
 		if (!promisesKeepAlive(metaData, headers)) {
 			return false;
 		}
-		String keepAlive = this.policy.keepAliveHeaderValue(idleTimeout(metaData));
+		HttpField keepAlive = this.keepAliveFields.get(this.policy.keepAliveHeaderValue(idleTimeout(metaData)));
 		if (keepAlive != null) {
-			headers.put(HttpHeader.KEEP_ALIVE, keepAlive);
+			headers.put(keepAlive);
 		}
 		return true;
 	}

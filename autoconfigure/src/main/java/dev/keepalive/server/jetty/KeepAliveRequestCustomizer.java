@@ -20,6 +20,8 @@ final class KeepAliveRequestCustomizer implements HttpConfiguration.Customizer {
 
 	private final ConnectionPolicy policy;
 
+	private final KeepAliveFields keepAliveFields = new KeepAliveFields();
+
 	KeepAliveRequestCustomizer(Connector connector, JettyConnectionTracker tracker, ConnectionPolicy policy) {
 		this.connector = connector;
 		this.tracker = tracker;
@@ -39,8 +41,8 @@ final class KeepAliveRequestCustomizer implements HttpConfiguration.Customizer {
 		JettyTrackedConnection connection = this.tracker
 			.get(request.getConnectionMetaData().getConnection().getEndPoint());
 		JettyTrackedConnection.Exchange exchange = (connection != null) ? connection.beginExchange() : null;
-		request.addHttpStreamWrapper(
-				(stream) -> new KeepAliveHttpStream(stream, request, connection, exchange, this.policy));
+		request.addHttpStreamWrapper((stream) -> new KeepAliveHttpStream(stream, request, connection, exchange,
+				this.policy, this.keepAliveFields));
 		return request;
 	}
 
