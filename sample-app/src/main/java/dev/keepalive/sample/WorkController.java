@@ -3,7 +3,6 @@ package dev.keepalive.sample;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 
 import jakarta.servlet.http.HttpServletResponse;
 
@@ -48,7 +47,7 @@ class WorkController {
 		for (int i = 1; i <= chunks; i++) {
 			out.write(("chunk " + i + " of " + chunks + "\n").getBytes(StandardCharsets.UTF_8));
 			out.flush();
-			Thread.sleep(Duration.ofMillis(delayMs));
+			Thread.sleep(delayMs);
 		}
 	}
 
