@@ -140,10 +140,7 @@ public final class ServerDrain {
 		}
 		TrackedConnection caller = TrackedConnection.current();
 		ConnectionPolicy policy = this.server.policy();
-		long requestsBefore = policy.responsesWhileClosing();
-		long idleBefore = this.server.closedCount(CloseReason.DRAIN_IDLE);
-		long afterResponseBefore = this.server.closedCount(CloseReason.DRAIN_AFTER_RESPONSE);
-		long upgradedBefore = this.server.closedCount(CloseReason.DRAIN_UPGRADED);
+		Counts before = Counts.of(this.server);
 		Instant startedAt = Instant.now();
 		long start = System.nanoTime();
 
@@ -193,12 +190,10 @@ public final class ServerDrain {
 		}
 		long end = System.nanoTime();
 
+		Counts during = Counts.of(this.server).minus(before);
 		DrainReport report = new DrainReport(trigger, startedAt, Duration.ofNanos(drainingStart - start),
-				Duration.ofNanos(forceStart - drainingStart), Duration.ofNanos(end - forceStart),
-				policy.responsesWhileClosing() - requestsBefore,
-				this.server.closedCount(CloseReason.DRAIN_IDLE) - idleBefore,
-				this.server.closedCount(CloseReason.DRAIN_AFTER_RESPONSE) - afterResponseBefore,
-				this.server.closedCount(CloseReason.DRAIN_UPGRADED) - upgradedBefore, forced);
+				Duration.ofNanos(forceStart - drainingStart), Duration.ofNanos(end - forceStart), during.responses(),
+				during.closedIdle(), during.closedAfterResponse(), during.closedUpgraded(), forced);
 		this.report = report;
 		enter(DrainPhase.STOPPED, report);
 		logger.info("Keepalive drain STOPPED after " + seconds(report.total()) + " (drain delay "
@@ -293,6 +288,25 @@ public final class ServerDrain {
 			// carry on draining: stopping half-way would lose requests
 			Thread.currentThread().interrupt();
 		}
+	}
+
+	/**
+	 * The counters a drain reports the growth of.
+	 */
+	private record Counts(long responses, long closedIdle, long closedAfterResponse, long closedUpgraded) {
+
+		static Counts of(ServerConnections server) {
+			return new Counts(server.policy().responsesWhileClosing(), server.closedCount(CloseReason.DRAIN_IDLE),
+					server.closedCount(CloseReason.DRAIN_AFTER_RESPONSE),
+					server.closedCount(CloseReason.DRAIN_UPGRADED));
+		}
+
+		Counts minus(Counts earlier) {
+			return new Counts(this.responses - earlier.responses, this.closedIdle - earlier.closedIdle,
+					this.closedAfterResponse - earlier.closedAfterResponse,
+					this.closedUpgraded - earlier.closedUpgraded);
+		}
+
 	}
 
 }
