@@ -6,6 +6,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import dev.keepalive.testsupport.ChildApp;
 import dev.keepalive.testsupport.RawHttpConnection;
@@ -27,6 +29,8 @@ class ShutdownSignalTests {
 
 	private static final Duration IN_FLIGHT = Duration.ofSeconds(2);
 
+	private static final Pattern ACTIVE = Pattern.compile("\"active\":(\\d+)");
+
 	@ParameterizedTest
 	@EnumSource(ServerKind.class)
 	void sigtermDrainsAndExitsWithinDrainDelayPlusInFlightTime(ServerKind server) throws Exception {
@@ -42,7 +46,9 @@ class ShutdownSignalTests {
 			await().atMost(Duration.ofSeconds(60)).until(() -> port(log) > 0);
 			try (RawHttpConnection inFlight = RawHttpConnection.open(port(log))) {
 				inFlight.get("/work?ms=" + IN_FLIGHT.toMillis());
-				Thread.sleep(100);
+				int port = port(log);
+				// the request asking counts as active too
+				await().atMost(Duration.ofSeconds(10)).until(() -> activeConnections(port) == 2);
 				long signalled = System.nanoTime();
 				process.destroy();
 				RawHttpResponse response = inFlight.readResponse();
@@ -60,6 +66,13 @@ class ShutdownSignalTests {
 		finally {
 			process.destroyForcibly();
 			Files.deleteIfExists(log);
+		}
+	}
+
+	private static int activeConnections(int port) throws IOException {
+		try (RawHttpConnection connection = RawHttpConnection.open(port)) {
+			Matcher active = ACTIVE.matcher(connection.get("/actuator/keepalive").readResponse().bodyText());
+			return active.find() ? Integer.parseInt(active.group(1)) : -1;
 		}
 	}
 
