@@ -75,14 +75,6 @@ public final class ConnectionPolicy {
 	}
 
 	/**
-	 * Whether every response now closes its connection (set while draining).
-	 * @return whether connections close after their response
-	 */
-	public boolean isCloseAfterResponse() {
-		return this.closeAfterResponse;
-	}
-
-	/**
 	 * Make every response from now on close its connection, or stop doing so.
 	 * @param closeAfterResponse whether connections close after their response
 	 */

@@ -79,12 +79,4 @@ public final class ConnectorConnections {
 				byState[ConnectionState.ASYNC.ordinal()], byState[ConnectionState.UPGRADED.ordinal()]);
 	}
 
-	/**
-	 * The number of open connections.
-	 * @return the count
-	 */
-	public int size() {
-		return this.open.size();
-	}
-
 }

@@ -1,6 +1,5 @@
 package dev.keepalive.server;
 
-import java.time.Duration;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
@@ -104,11 +103,6 @@ public final class ServerConnections implements DisposableBean {
 	@Override
 	public void destroy() {
 		this.headersTimeoutSweeper.stop();
-	}
-
-	static Duration sweepInterval(Duration headersTimeout) {
-		long millis = Math.max(50, Math.min(500, headersTimeout.toMillis() / 8));
-		return Duration.ofMillis(millis);
 	}
 
 }

@@ -75,10 +75,6 @@ final class JettyTrackedConnection extends TrackedConnection {
 		this.upgraded = true;
 	}
 
-	EndPoint endPoint() {
-		return this.endPoint;
-	}
-
 	@Override
 	public ConnectionState state() {
 		if (this.upgraded) {
