@@ -9,6 +9,7 @@ import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.health.autoconfigure.contributor.ConditionalOnEnabledHealthIndicator;
 import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.context.annotation.Bean;
@@ -27,6 +28,7 @@ public final class KeepAliveActuatorAutoConfiguration {
 	static class EndpointConfiguration {
 
 		@Bean
+		@ConditionalOnMissingBean
 		KeepAliveEndpoint keepAliveEndpoint(ServerConnections server, ServerDrain drain) {
 			return new KeepAliveEndpoint(server, drain);
 		}
@@ -39,6 +41,7 @@ public final class KeepAliveActuatorAutoConfiguration {
 	static class HealthConfiguration {
 
 		@Bean
+		@ConditionalOnMissingBean(name = "keepaliveHealthIndicator")
 		KeepAliveHealthIndicator keepaliveHealthIndicator(ServerConnections server, ServerDrain drain) {
 			return new KeepAliveHealthIndicator(server, drain);
 		}

@@ -11,9 +11,9 @@ import dev.keepalive.drain.ServerDrain;
 import dev.keepalive.server.CloseReason;
 import dev.keepalive.server.ConnectionCounts;
 import dev.keepalive.server.ConnectorLimits;
-import dev.keepalive.server.Durations;
 import dev.keepalive.server.ManagedConnector;
 import dev.keepalive.server.ServerConnections;
+import dev.keepalive.support.Durations;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.boot.actuate.endpoint.Access;
@@ -69,8 +69,8 @@ public class KeepAliveEndpoint {
 	 */
 	@WriteOperation
 	public DrainReportDescriptor drain(@Nullable Duration drainDelay, @Nullable Duration timeout) {
-		DrainReport report = this.drain.drain((drainDelay != null) ? drainDelay : this.drain.defaultDrainDelay(),
-				(timeout != null) ? timeout : this.drain.defaultTimeout());
+		DrainReport report = this.drain.drain((drainDelay != null) ? drainDelay : this.drain.settings().drainDelay(),
+				(timeout != null) ? timeout : this.drain.settings().timeout());
 		return DrainReportDescriptor.of(report);
 	}
 
@@ -130,20 +130,22 @@ public class KeepAliveEndpoint {
 	 * @param forceClosingMillis time in FORCE_CLOSING
 	 * @param totalMillis the whole drain
 	 * @param requestsServed responses sent during the drain
+	 * @param takenFromAcceptQueue connections taken from the accept queue when the server
+	 * stopped accepting
 	 * @param closedIdle connections closed idle
 	 * @param closedAfterResponse connections closed after their last response
 	 * @param closedUpgraded upgraded connections closed within the grace
 	 * @param forced connections closed regardless
 	 */
 	public record DrainReportDescriptor(String trigger, String startedAt, long drainDelayMillis, long drainingMillis,
-			long forceClosingMillis, long totalMillis, long requestsServed, long closedIdle, long closedAfterResponse,
-			long closedUpgraded, long forced) {
+			long forceClosingMillis, long totalMillis, long requestsServed, long takenFromAcceptQueue, long closedIdle,
+			long closedAfterResponse, long closedUpgraded, long forced) {
 
 		static DrainReportDescriptor of(DrainReport report) {
 			return new DrainReportDescriptor(report.trigger(), report.startedAt().toString(),
 					report.drainDelay().toMillis(), report.draining().toMillis(), report.forceClosing().toMillis(),
-					report.total().toMillis(), report.requestsServed(), report.closedIdle(),
-					report.closedAfterResponse(), report.closedUpgraded(), report.forced());
+					report.total().toMillis(), report.requestsServed(), report.takenFromAcceptQueue(),
+					report.closedIdle(), report.closedAfterResponse(), report.closedUpgraded(), report.forced());
 		}
 
 	}

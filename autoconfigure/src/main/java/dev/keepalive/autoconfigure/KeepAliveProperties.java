@@ -177,6 +177,14 @@ public class KeepAliveProperties implements InitializingBean {
 		private Duration timeout = Duration.ofSeconds(30);
 
 		/**
+		 * Once the server stops accepting, how long an idle connection may still bring
+		 * one request (answered with 'Connection: close') before it is closed: a client
+		 * that sent its request just before then is still served. 0 closes idle
+		 * connections at once.
+		 */
+		private Duration idleGrace = Duration.ofSeconds(1);
+
+		/**
 		 * How long an upgraded connection (WebSocket) may take to close after the drain
 		 * sends it a close frame with code 1012 (Service Restart) before it is closed
 		 * regardless.
@@ -205,6 +213,14 @@ public class KeepAliveProperties implements InitializingBean {
 
 		public void setTimeout(Duration timeout) {
 			this.timeout = timeout;
+		}
+
+		public Duration getIdleGrace() {
+			return this.idleGrace;
+		}
+
+		public void setIdleGrace(Duration idleGrace) {
+			this.idleGrace = idleGrace;
 		}
 
 		public Duration getWebsocketCloseGrace() {

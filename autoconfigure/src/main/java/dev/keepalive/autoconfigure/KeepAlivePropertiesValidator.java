@@ -4,7 +4,7 @@ import java.time.Duration;
 
 import org.jspecify.annotations.Nullable;
 
-import dev.keepalive.server.Durations;
+import dev.keepalive.support.Durations;
 
 /**
  * Checks {@link KeepAliveProperties} for values Keepalive cannot work with.
@@ -48,12 +48,16 @@ final class KeepAlivePropertiesValidator {
 					"Set keepalive.shutdown.drain-delay to 0s or more (about twice your load balancer's readiness check interval).");
 		}
 		positive("keepalive.shutdown.timeout", shutdown.getTimeout(), "30s");
-		Duration grace = shutdown.getWebsocketCloseGrace();
-		if (grace.isNegative()) {
-			throw new InvalidKeepAlivePropertyException("keepalive.shutdown.websocket-close-grace",
-					Durations.format(grace), "it must not be negative",
-					"Set keepalive.shutdown.websocket-close-grace to 0s or more, for example 1s.");
+		notNegative("keepalive.shutdown.idle-grace", shutdown.getIdleGrace(), "1s");
+		if (shutdown.getIdleGrace().compareTo(shutdown.getTimeout()) > 0) {
+			throw new InvalidKeepAlivePropertyException("keepalive.shutdown.idle-grace",
+					Durations.format(shutdown.getIdleGrace()),
+					"it must not exceed keepalive.shutdown.timeout (" + Durations.format(shutdown.getTimeout())
+							+ "), which ends the drain",
+					"Set keepalive.shutdown.idle-grace to at most " + Durations.format(shutdown.getTimeout())
+							+ " (1s is plenty for a request already on its way).");
 		}
+		notNegative("keepalive.shutdown.websocket-close-grace", shutdown.getWebsocketCloseGrace(), "1s");
 		positive("keepalive.client.max-idle-time", properties.getClient().getMaxIdleTime(), "4s");
 	}
 
@@ -62,6 +66,13 @@ final class KeepAlivePropertiesValidator {
 			throw new InvalidKeepAlivePropertyException(property, Durations.format(value),
 					"it must be a positive duration",
 					"Set " + property + " to a positive duration, for example " + example + ".");
+		}
+	}
+
+	private static void notNegative(String property, Duration value, String example) {
+		if (value.isNegative()) {
+			throw new InvalidKeepAlivePropertyException(property, Durations.format(value), "it must not be negative",
+					"Set " + property + " to 0s or more, for example " + example + ".");
 		}
 	}
 

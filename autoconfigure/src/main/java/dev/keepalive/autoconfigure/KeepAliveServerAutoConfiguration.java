@@ -6,8 +6,9 @@ import dev.keepalive.server.ServerKeepAliveSettings;
 
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication.Type;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Conditional;
@@ -25,6 +26,7 @@ import org.springframework.context.annotation.Conditional;
 public final class KeepAliveServerAutoConfiguration {
 
 	@Bean
+	@ConditionalOnMissingBean
 	ServerKeepAliveSettings serverKeepAliveSettings(KeepAliveProperties properties) {
 		KeepAliveProperties.Server server = properties.getServer();
 		return new ServerKeepAliveSettings(server.getIdleTimeout(), server.getHeadersTimeout(),
@@ -32,6 +34,7 @@ public final class KeepAliveServerAutoConfiguration {
 	}
 
 	@Bean
+	@ConditionalOnMissingBean
 	ServerConnections keepAliveServerConnections(ServerKeepAliveSettings settings) {
 		return new ServerConnections(new ConnectionPolicy(settings));
 	}

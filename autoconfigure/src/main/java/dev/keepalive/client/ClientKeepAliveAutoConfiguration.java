@@ -8,6 +8,7 @@ import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingClass;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.http.client.ClientHttpRequestFactoryBuilder;
@@ -45,6 +46,7 @@ import org.springframework.core.annotation.Order;
 public final class ClientKeepAliveAutoConfiguration {
 
 	@Bean
+	@ConditionalOnMissingBean
 	ClientKeepAlivePolicy keepAliveClientPolicy(KeepAliveProperties properties) {
 		return ClientKeepAlivePolicy.of(properties.getClient());
 	}
@@ -54,6 +56,7 @@ public final class ClientKeepAliveAutoConfiguration {
 	static class MicrometerRetryRecorderConfiguration {
 
 		@Bean
+		@ConditionalOnMissingBean
 		StaleRetryRecorder keepAliveClientRetryRecorder(ObjectProvider<MeterRegistry> meterRegistry) {
 			return new MicrometerStaleRetryRecorder(meterRegistry);
 		}
@@ -65,6 +68,7 @@ public final class ClientKeepAliveAutoConfiguration {
 	static class NoRetryRecorderConfiguration {
 
 		@Bean
+		@ConditionalOnMissingBean
 		StaleRetryRecorder keepAliveClientRetryRecorder() {
 			return StaleRetryRecorder.NONE;
 		}

@@ -10,7 +10,7 @@ import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 
 import dev.keepalive.autoconfigure.KeepAliveProperties;
-import dev.keepalive.server.Durations;
+import dev.keepalive.support.Durations;
 
 /**
  * The outbound keep-alive policy ({@code keepalive.client.*}) in the form the

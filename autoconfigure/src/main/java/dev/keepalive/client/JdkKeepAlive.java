@@ -2,7 +2,7 @@ package dev.keepalive.client;
 
 import java.time.Duration;
 
-import dev.keepalive.server.Durations;
+import dev.keepalive.support.Durations;
 
 import org.springframework.boot.http.client.JdkClientHttpRequestFactoryBuilder;
 import org.springframework.boot.http.client.autoconfigure.ClientHttpRequestFactoryBuilderCustomizer;

@@ -9,6 +9,7 @@ import dev.keepalive.server.ServerConnections;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.cloud.CloudPlatform;
 import org.springframework.context.ApplicationContext;
 import org.springframework.context.annotation.Bean;
@@ -24,14 +25,16 @@ public final class KeepAliveDrainAutoConfiguration {
 	private static final Duration KUBERNETES_DRAIN_DELAY = Duration.ofSeconds(5);
 
 	@Bean
+	@ConditionalOnMissingBean
 	ServerDrain keepAliveServerDrain(ServerConnections serverConnections, KeepAliveProperties properties,
 			Environment environment, ApplicationContext context) {
 		KeepAliveProperties.Shutdown shutdown = properties.getShutdown();
-		return new ServerDrain(serverConnections, context, drainDelay(shutdown, environment), shutdown.getTimeout(),
-				shutdown.getWebsocketCloseGrace());
+		return new ServerDrain(serverConnections, context, new DrainSettings(drainDelay(shutdown, environment),
+				shutdown.getTimeout(), shutdown.getIdleGrace(), shutdown.getWebsocketCloseGrace()));
 	}
 
 	@Bean
+	@ConditionalOnMissingBean
 	@ConditionalOnBooleanProperty(name = "keepalive.shutdown.enabled", matchIfMissing = true)
 	DrainLifecycle keepAliveDrainLifecycle(ServerDrain drain, ApplicationContext context) {
 		return new DrainLifecycle(drain, context);

@@ -3,17 +3,15 @@ package dev.keepalive.drain;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.function.Consumer;
 import java.util.stream.Collectors;
 
 import dev.keepalive.server.CloseReason;
 import dev.keepalive.server.ConnectionCounts;
-import dev.keepalive.server.ConnectionPolicy;
 import dev.keepalive.server.ConnectionState;
-import dev.keepalive.server.Durations;
 import dev.keepalive.server.ManagedConnector;
 import dev.keepalive.server.ServerConnections;
 import dev.keepalive.server.TrackedConnection;
+import dev.keepalive.support.Durations;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
@@ -28,10 +26,11 @@ import org.springframework.context.ApplicationEventPublisher;
  * open connections finish ({@link DrainPhase#DRAINING}), then close what is left
  * ({@link DrainPhase#FORCE_CLOSING}).
  * <p>
- * Runs once on context close when {@code keepalive.shutdown.enabled} is on, and can be
- * started at runtime with {@link #drain(Duration, Duration)} to take the HTTP server out
- * of service while the rest of the application keeps running. A server drains once; later
- * calls return the first report.
+ * Runs on context close when {@code keepalive.shutdown.enabled} is on, and can be started
+ * at runtime with {@link #drain(Duration, Duration)} to take the HTTP server out of
+ * service while the rest of the application keeps running. A drain is final: later calls
+ * return its report, until the application context is stopped and started again (which
+ * restarts the server).
  */
 public final class ServerDrain {
 
@@ -39,43 +38,28 @@ public final class ServerDrain {
 
 	private static final long POLL_MILLIS = 20;
 
-	/**
-	 * How long a connection that has sent nothing yet may take to send its first request
-	 * once the server stops accepting. Its client has just connected and its request is
-	 * most likely on the way: closing it at once would lose that request.
-	 */
-	private static final long NEW_CONNECTION_GRACE_NANOS = Duration.ofSeconds(1).toNanos();
-
 	private final ServerConnections server;
 
 	private final ApplicationEventPublisher events;
 
-	private final Duration defaultDrainDelay;
-
-	private final Duration defaultTimeout;
-
-	private final Duration upgradedCloseGrace;
+	private final DrainSettings settings;
 
 	private volatile DrainPhase phase = DrainPhase.SERVING;
 
 	private volatile @Nullable DrainReport report;
 
+	private volatile boolean drained;
+
 	/**
 	 * Create a new drain.
 	 * @param server the connections to drain
 	 * @param events where phase changes and readiness are published
-	 * @param defaultDrainDelay the drain delay of {@link #drain()}
-	 * @param defaultTimeout the timeout of {@link #drain()}
-	 * @param upgradedCloseGrace how long upgraded connections may take to close once the
-	 * server stops accepting, before they are closed regardless
+	 * @param settings the configured settings; {@link #drain()} uses them
 	 */
-	public ServerDrain(ServerConnections server, ApplicationEventPublisher events, Duration defaultDrainDelay,
-			Duration defaultTimeout, Duration upgradedCloseGrace) {
+	public ServerDrain(ServerConnections server, ApplicationEventPublisher events, DrainSettings settings) {
 		this.server = server;
 		this.events = events;
-		this.defaultDrainDelay = defaultDrainDelay;
-		this.defaultTimeout = defaultTimeout;
-		this.upgradedCloseGrace = upgradedCloseGrace;
+		this.settings = settings;
 	}
 
 	/**
@@ -87,7 +71,7 @@ public final class ServerDrain {
 	}
 
 	/**
-	 * The report of the drain, once it has completed.
+	 * The report of the last drain, once it has completed.
 	 * @return the report, or {@code null} if the server has not been drained
 	 */
 	public @Nullable DrainReport report() {
@@ -95,20 +79,12 @@ public final class ServerDrain {
 	}
 
 	/**
-	 * The configured drain delay ({@code keepalive.shutdown.drain-delay}, or its default
-	 * for the platform).
-	 * @return the drain delay
+	 * The configured settings ({@code keepalive.shutdown.*}, the drain delay with its
+	 * default for the platform).
+	 * @return the settings
 	 */
-	public Duration defaultDrainDelay() {
-		return this.defaultDrainDelay;
-	}
-
-	/**
-	 * The configured timeout ({@code keepalive.shutdown.timeout}).
-	 * @return the timeout
-	 */
-	public Duration defaultTimeout() {
-		return this.defaultTimeout;
+	public DrainSettings settings() {
+		return this.settings;
 	}
 
 	/**
@@ -117,7 +93,7 @@ public final class ServerDrain {
 	 * @see #drain(Duration, Duration)
 	 */
 	public DrainReport drain() {
-		return drain(this.defaultDrainDelay, this.defaultTimeout);
+		return drain(this.settings.drainDelay(), this.settings.timeout());
 	}
 
 	/**
@@ -130,78 +106,144 @@ public final class ServerDrain {
 	 * @return the report
 	 */
 	public DrainReport drain(Duration drainDelay, Duration timeout) {
-		return drain(drainDelay, timeout, "runtime");
+		return drain(this.settings.with(drainDelay, timeout), "runtime");
 	}
 
-	synchronized DrainReport drain(Duration drainDelay, Duration timeout, String trigger) {
+	synchronized DrainReport drain(DrainSettings settings, String trigger) {
 		DrainReport done = this.report;
-		if (done != null) {
+		if (this.drained && done != null) {
 			return done;
 		}
-		TrackedConnection caller = TrackedConnection.current();
-		ConnectionPolicy policy = this.server.policy();
-		Counts before = Counts.of(this.server);
-		Instant startedAt = Instant.now();
-		long start = System.nanoTime();
+		if (this.server.connectors().isEmpty()) {
+			// no embedded server (a mock web environment, a war): nothing to drain
+			return new DrainReport(trigger, Instant.now(), Duration.ZERO, Duration.ZERO, Duration.ZERO, 0, 0, 0, 0, 0,
+					0);
+		}
+		Run run = new Run(trigger, settings, TrackedConnection.current(), Counts.of(this.server));
+		drainDelay(run);
+		draining(run);
+		forceClosing(run);
+		DrainReport report = stopped(run);
+		this.report = report;
+		this.drained = true;
+		return report;
+	}
 
+	/**
+	 * Serve with keep-alive again after the server has been stopped and started: the next
+	 * stop drains again.
+	 */
+	synchronized void serveAgain() {
+		if (this.drained) {
+			this.drained = false;
+			this.server.keepAlive();
+			this.phase = DrainPhase.SERVING;
+			AvailabilityChangeEvent.publish(this.events, this, ReadinessState.ACCEPTING_TRAFFIC);
+		}
+	}
+
+	private void drainDelay(Run run) {
 		AvailabilityChangeEvent.publish(this.events, this, ReadinessState.REFUSING_TRAFFIC);
-		policy.setCloseAfterResponse(true);
-		ConnectionCounts atStart = enter(DrainPhase.DRAIN_DELAY, null);
-		logger.info("Keepalive drain (" + trigger + ") DRAIN_DELAY: readiness is REFUSING_TRAFFIC for "
-				+ Durations.format(drainDelay) + ", the server still accepts and every response closes its"
-				+ " connection; " + atStart);
-		sleep(drainDelay.toMillis());
+		this.server.closeAfterResponse();
+		ConnectionCounts open = enter(DrainPhase.DRAIN_DELAY, null);
+		Duration delay = run.settings.drainDelay();
+		logger.info("Keepalive drain (" + run.trigger + ") DRAIN_DELAY: readiness is REFUSING_TRAFFIC"
+				+ (delay.isZero() ? " (no drain delay)" : "; the server still accepts for " + Durations.format(delay)
+						+ " and every response closes its connection")
+				+ "; " + open);
+		sleep(delay.toMillis());
+	}
 
-		long drainingStart = System.nanoTime();
+	private void draining(Run run) {
+		run.drainingStarted = System.nanoTime();
 		List<ManagedConnector> connectors = this.server.connectors();
-		connectors.forEach(ManagedConnector::stopAccepting);
-		policy.setCloseAfterExchange(true);
-		int closedIdle = closeIdle(caller);
+		this.server.closeAfterExchange();
+		run.takenFromAcceptQueue = this.server.stopAccepting();
 		// Upgraded connections never finish by themselves: listeners of the DRAINING
-		// event
-		// tell them to go (WebSocket close 1012), and they get a short grace to do so.
-		forEachOtherThan(caller, (connection) -> {
+		// event tell them to go (WebSocket close 1012), and they get a grace to do so.
+		for (TrackedConnection connection : this.server.connectionsOtherThan(run.caller)) {
 			if (connection.state() == ConnectionState.UPGRADED) {
 				connection.closingFor(CloseReason.DRAIN_UPGRADED);
 			}
-		});
-		ConnectionCounts draining = enter(DrainPhase.DRAINING, null);
-		logger.info("Keepalive drain DRAINING: stopped accepting on " + ports(connectors) + ", closed " + closedIdle
-				+ " idle connections, waiting up to " + Durations.format(timeout) + " for " + draining);
-		long deadline = drainingStart + timeout.toNanos();
-		long upgradedDeadline = drainingStart + this.upgradedCloseGrace.toNanos();
-		long forced = 0;
-		boolean upgradedForced = false;
-		while (openOtherThan(caller) > 0 && System.nanoTime() - deadline < 0) {
+		}
+		ConnectionCounts open = enter(DrainPhase.DRAINING, null);
+		logger.info("Keepalive drain DRAINING: stopped accepting on " + ports(connectors) + " ("
+				+ run.takenFromAcceptQueue + " queued connections taken), idle connections get "
+				+ Durations.format(run.settings.idleGrace()) + " for a last request, waiting up to "
+				+ Durations.format(run.settings.timeout()) + " for " + open);
+		awaitConnectionsClosed(run);
+	}
+
+	/**
+	 * Wait for the open connections to finish, closing idle ones once the idle grace has
+	 * passed and upgraded ones that outlive their grace.
+	 */
+	private void awaitConnectionsClosed(Run run) {
+		long start = run.drainingStarted;
+		long deadline = start + run.settings.timeout().toNanos();
+		long idleGraceEnd = start + run.settings.idleGrace().toNanos();
+		long upgradedGraceEnd = start + run.settings.upgradedCloseGrace().toNanos();
+		boolean upgradedClosed = false;
+		while (true) {
+			List<TrackedConnection> open = this.server.connectionsOtherThan(run.caller);
+			long now = System.nanoTime();
+			if (open.isEmpty() || now - deadline >= 0) {
+				return;
+			}
+			if (now - idleGraceEnd >= 0) {
+				open.forEach((connection) -> connection.closeIfIdle(CloseReason.DRAIN_IDLE));
+			}
+			if (!upgradedClosed && now - upgradedGraceEnd >= 0) {
+				forceCloseUpgraded(open, run.settings.upgradedCloseGrace());
+				upgradedClosed = true;
+			}
 			sleep(POLL_MILLIS);
-			// a completed response whose client keeps the connection open leaves it idle
-			closeIdle(caller);
-			if (!upgradedForced && System.nanoTime() - upgradedDeadline >= 0) {
-				forced += forceCloseUpgraded(caller);
-				upgradedForced = true;
+		}
+	}
+
+	private void forceCloseUpgraded(List<TrackedConnection> open, Duration grace) {
+		int forced = 0;
+		for (TrackedConnection connection : open) {
+			if (connection.state() == ConnectionState.UPGRADED && this.server.forceClose(connection, false)) {
+				forced++;
 			}
 		}
-
-		long forceStart = System.nanoTime();
-		if (openOtherThan(caller) > 0) {
-			ConnectionCounts left = enter(DrainPhase.FORCE_CLOSING, null);
-			logger.info("Keepalive drain FORCE_CLOSING: " + Durations.format(timeout) + " passed, closing " + left);
-			forced += forceClose(caller);
+		if (forced > 0) {
+			logger.info("Keepalive drain closed " + forced + " upgraded connections still open after "
+					+ Durations.format(grace));
 		}
-		long end = System.nanoTime();
+	}
 
-		Counts during = Counts.of(this.server).minus(before);
-		DrainReport report = new DrainReport(trigger, startedAt, Duration.ofNanos(drainingStart - start),
-				Duration.ofNanos(forceStart - drainingStart), Duration.ofNanos(end - forceStart), during.responses(),
-				during.closedIdle(), during.closedAfterResponse(), during.closedUpgraded(), forced);
-		this.report = report;
+	private void forceClosing(Run run) {
+		run.forceClosingStarted = System.nanoTime();
+		List<TrackedConnection> left = this.server.connectionsOtherThan(run.caller);
+		if (left.isEmpty()) {
+			return;
+		}
+		ConnectionCounts open = enter(DrainPhase.FORCE_CLOSING, null);
+		logger.info("Keepalive drain FORCE_CLOSING: " + Durations.format(run.settings.timeout()) + " passed, closing "
+				+ open + " and interrupting their request threads");
+		for (TrackedConnection connection : left) {
+			this.server.forceClose(connection, true);
+		}
+		this.server.stopWaitingForRequests();
+	}
+
+	private DrainReport stopped(Run run) {
+		long end = System.nanoTime();
+		Counts during = Counts.of(this.server).minus(run.before);
+		DrainReport report = new DrainReport(run.trigger, run.startedAt,
+				Duration.ofNanos(run.drainingStarted - run.started),
+				Duration.ofNanos(run.forceClosingStarted - run.drainingStarted),
+				Duration.ofNanos(end - run.forceClosingStarted), during.responses(), run.takenFromAcceptQueue,
+				during.closedIdle(), during.closedAfterResponse(), during.closedUpgraded(), during.forced());
 		enter(DrainPhase.STOPPED, report);
 		logger.info("Keepalive drain STOPPED after " + seconds(report.total()) + " (drain delay "
 				+ seconds(report.drainDelay()) + ", draining " + seconds(report.draining()) + ", force closing "
-				+ seconds(report.forceClosing()) + "): " + report.requestsServed()
-				+ " requests served during the drain; connections closed idle " + report.closedIdle()
-				+ ", after response " + report.closedAfterResponse() + ", upgraded " + report.closedUpgraded()
-				+ ", forced " + report.forced());
+				+ seconds(report.forceClosing()) + "): " + plural(report.requestsServed(), "request")
+				+ " served during the drain; connections closed idle " + report.closedIdle() + ", after response "
+				+ report.closedAfterResponse() + ", upgraded " + report.closedUpgraded() + ", forced "
+				+ report.forced());
 		return report;
 	}
 
@@ -212,61 +254,6 @@ public final class ServerDrain {
 		return counts;
 	}
 
-	private int closeIdle(@Nullable TrackedConnection caller) {
-		long now = System.nanoTime();
-		int[] closed = new int[1];
-		forEachOtherThan(caller, (connection) -> {
-			boolean justOpened = connection.isNew() && now - connection.openedNanos() < NEW_CONNECTION_GRACE_NANOS;
-			if (!justOpened && connection.closeIfIdle(CloseReason.DRAIN_IDLE)) {
-				closed[0]++;
-			}
-		});
-		return closed[0];
-	}
-
-	private long forceCloseUpgraded(@Nullable TrackedConnection caller) {
-		long[] forced = new long[1];
-		forEachOtherThan(caller, (connection) -> {
-			if (connection.state() == ConnectionState.UPGRADED) {
-				connection.forceClose(CloseReason.FORCED);
-				forced[0]++;
-			}
-		});
-		if (forced[0] > 0) {
-			logger.info("Keepalive drain closed " + forced[0] + " upgraded connections still open after "
-					+ Durations.format(this.upgradedCloseGrace));
-		}
-		return forced[0];
-	}
-
-	private long forceClose(@Nullable TrackedConnection caller) {
-		long[] forced = new long[1];
-		forEachOtherThan(caller, (connection) -> {
-			connection.forceClose(CloseReason.FORCED);
-			forced[0]++;
-		});
-		return forced[0];
-	}
-
-	private int openOtherThan(@Nullable TrackedConnection caller) {
-		int[] open = new int[1];
-		forEachOtherThan(caller, (connection) -> open[0]++);
-		return open[0];
-	}
-
-	/**
-	 * Visit every open connection except the one whose request started the drain.
-	 */
-	private void forEachOtherThan(@Nullable TrackedConnection caller, Consumer<TrackedConnection> action) {
-		for (ManagedConnector connector : this.server.connectors()) {
-			for (TrackedConnection connection : connector.connections().connections()) {
-				if (connection != caller) {
-					action.accept(connection);
-				}
-			}
-		}
-	}
-
 	private static String ports(List<ManagedConnector> connectors) {
 		return connectors.stream()
 			.map((connector) -> connector.id().scheme() + " port " + connector.id().port())
@@ -275,6 +262,10 @@ public final class ServerDrain {
 
 	private static String seconds(Duration duration) {
 		return String.format("%.1fs", duration.toMillis() / 1000.0);
+	}
+
+	private static String plural(long count, String noun) {
+		return count + " " + noun + ((count != 1) ? "s" : "");
 	}
 
 	private static void sleep(long millis) {
@@ -291,20 +282,52 @@ public final class ServerDrain {
 	}
 
 	/**
+	 * One drain, from start to report.
+	 */
+	private static final class Run {
+
+		private final String trigger;
+
+		private final DrainSettings settings;
+
+		private final @Nullable TrackedConnection caller;
+
+		private final Counts before;
+
+		private final Instant startedAt = Instant.now();
+
+		private final long started = System.nanoTime();
+
+		private long drainingStarted;
+
+		private long forceClosingStarted;
+
+		private int takenFromAcceptQueue;
+
+		Run(String trigger, DrainSettings settings, @Nullable TrackedConnection caller, Counts before) {
+			this.trigger = trigger;
+			this.settings = settings;
+			this.caller = caller;
+			this.before = before;
+		}
+
+	}
+
+	/**
 	 * The counters a drain reports the growth of.
 	 */
-	private record Counts(long responses, long closedIdle, long closedAfterResponse, long closedUpgraded) {
+	private record Counts(long responses, long closedIdle, long closedAfterResponse, long closedUpgraded, long forced) {
 
 		static Counts of(ServerConnections server) {
-			return new Counts(server.policy().responsesWhileClosing(), server.closedCount(CloseReason.DRAIN_IDLE),
+			return new Counts(server.responsesWhileClosing(), server.closedCount(CloseReason.DRAIN_IDLE),
 					server.closedCount(CloseReason.DRAIN_AFTER_RESPONSE),
-					server.closedCount(CloseReason.DRAIN_UPGRADED));
+					server.closedCount(CloseReason.DRAIN_UPGRADED), server.closedCount(CloseReason.FORCED));
 		}
 
 		Counts minus(Counts earlier) {
 			return new Counts(this.responses - earlier.responses, this.closedIdle - earlier.closedIdle,
 					this.closedAfterResponse - earlier.closedAfterResponse,
-					this.closedUpgraded - earlier.closedUpgraded);
+					this.closedUpgraded - earlier.closedUpgraded, this.forced - earlier.forced);
 		}
 
 	}

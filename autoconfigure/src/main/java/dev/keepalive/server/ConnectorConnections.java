@@ -48,9 +48,11 @@ public final class ConnectorConnections {
 	 */
 	public void closed(Object key, CloseReason otherwise) {
 		TrackedConnection connection = this.open.get(key);
-		if (connection != null && connection.markClosed()) {
+		if (connection != null) {
 			// counted before it leaves: whoever sees it gone sees it counted
-			this.closeListener.accept(connection.closeReason(otherwise));
+			if (connection.markCounted()) {
+				this.closeListener.accept(connection.closeReason(otherwise));
+			}
 			this.open.remove(key);
 		}
 	}

@@ -26,9 +26,21 @@ public interface ManagedConnector {
 	ConnectorLimits limits();
 
 	/**
-	 * Close the listening socket: new connections are refused from now on, open ones are
-	 * left alone.
+	 * Stop accepting without resetting what the kernel has already accepted: take the
+	 * connections waiting in the accept queue (they are served like any other), then
+	 * close the listening socket (see {@link AcceptQueue}). New connections are refused
+	 * from then on; open ones are left alone.
+	 * @return the number of connections taken from the accept queue
 	 */
-	void stopAccepting();
+	int stopAccepting();
+
+	/**
+	 * The drain has given up on the requests still running on this connector (their
+	 * connections are closed, their threads interrupted): stopping the server must not
+	 * wait for their threads again, so that the application exits on time whatever its
+	 * handlers do.
+	 */
+	default void stopWaitingForRequests() {
+	}
 
 }

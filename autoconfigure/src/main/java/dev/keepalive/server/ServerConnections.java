@@ -1,5 +1,6 @@
 package dev.keepalive.server;
 
+import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
@@ -7,12 +8,19 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
 
+import org.jspecify.annotations.Nullable;
+
 import org.springframework.beans.factory.DisposableBean;
 
 /**
- * Every connector of the application's web server that Keepalive manages, and the counts
- * of closed connections by reason. Also runs the headers deadline, which neither Tomcat
- * nor Jetty has natively.
+ * Every connector of the application's web server that Keepalive manages, and the one
+ * facade through which the drain drives them, whatever the server: close after each
+ * response, stop accepting, close after each exchange, close what is left. Also counts
+ * closed connections by reason and runs the headers deadline, which neither Tomcat nor
+ * Jetty has natively.
+ * <p>
+ * Server implementations register their connectors and ask, as each response is
+ * committed, whether it must close its connection ({@link #closeReason}).
  */
 public final class ServerConnections implements DisposableBean {
 
@@ -26,6 +34,10 @@ public final class ServerConnections implements DisposableBean {
 
 	private final List<Consumer<ManagedConnector>> registrationListeners = new CopyOnWriteArrayList<>();
 
+	private final LongAdder responsesWhileClosing = new LongAdder();
+
+	private volatile Mode mode = Mode.KEEP_ALIVE;
+
 	public ServerConnections(ConnectionPolicy policy) {
 		this.policy = policy;
 		for (CloseReason reason : CloseReason.values()) {
@@ -35,7 +47,7 @@ public final class ServerConnections implements DisposableBean {
 	}
 
 	/**
-	 * The policy every connector applies.
+	 * The keep-alive rules every connector applies.
 	 * @return the policy
 	 */
 	public ConnectionPolicy policy() {
@@ -48,7 +60,7 @@ public final class ServerConnections implements DisposableBean {
 	 * @return a new, empty registry
 	 */
 	public ConnectorConnections newConnectorConnections() {
-		return new ConnectorConnections((reason) -> this.closed.get(reason).increment());
+		return new ConnectorConnections(this::count);
 	}
 
 	/**
@@ -59,6 +71,14 @@ public final class ServerConnections implements DisposableBean {
 		this.connectors.add(connector);
 		this.headersTimeoutSweeper.start();
 		this.registrationListeners.forEach((listener) -> listener.accept(connector));
+	}
+
+	/**
+	 * Forget a connector that has stopped; it registers again if it starts again.
+	 * @param connector the connector
+	 */
+	public void unregister(ManagedConnector connector) {
+		this.connectors.remove(connector);
 	}
 
 	/**
@@ -77,6 +97,132 @@ public final class ServerConnections implements DisposableBean {
 	 */
 	public List<ManagedConnector> connectors() {
 		return List.copyOf(this.connectors);
+	}
+
+	/**
+	 * Return why the response being committed must close its connection, or {@code null}
+	 * if it may stay open. Server implementations call this for every response, as it is
+	 * committed.
+	 * @param connection the connection, or {@code null} if it is not tracked
+	 * @param requestsOnConnection the number of requests received on the connection so
+	 * far, this one included
+	 * @param maxRequests the connector's limit of requests per connection, 0 or less for
+	 * none
+	 * @return the reason to close, or {@code null}
+	 */
+	public @Nullable CloseReason closeReason(@Nullable TrackedConnection connection, long requestsOnConnection,
+			int maxRequests) {
+		if (this.mode != Mode.KEEP_ALIVE) {
+			return CloseReason.DRAIN_AFTER_RESPONSE;
+		}
+		return this.policy.closeReason(connection, requestsOnConnection, maxRequests);
+	}
+
+	/**
+	 * Count a response being committed. Server implementations call this for every
+	 * response.
+	 */
+	public void responseCommitted() {
+		if (this.mode != Mode.KEEP_ALIVE) {
+			this.responsesWhileClosing.increment();
+		}
+	}
+
+	/**
+	 * Whether a connection closes once its current exchange completes, even if its
+	 * response was committed with keep-alive: true once the drain has stopped accepting.
+	 * @return whether connections close after their exchange
+	 */
+	public boolean closesAfterExchange() {
+		return this.mode == Mode.CLOSE_AFTER_EXCHANGE;
+	}
+
+	/**
+	 * Make every response from now on close its connection (the drain delay).
+	 */
+	public void closeAfterResponse() {
+		this.mode = Mode.CLOSE_AFTER_RESPONSE;
+	}
+
+	/**
+	 * Stop accepting on every connector without resetting connections the kernel has
+	 * already established: those waiting to be accepted are taken and served.
+	 * @return the number of connections taken from the accept queues
+	 */
+	public int stopAccepting() {
+		int taken = 0;
+		for (ManagedConnector connector : this.connectors) {
+			taken += connector.stopAccepting();
+		}
+		return taken;
+	}
+
+	/**
+	 * Make every connection close once its current exchange completes: a response already
+	 * committed with keep-alive is followed by the end of the connection.
+	 */
+	public void closeAfterExchange() {
+		this.mode = Mode.CLOSE_AFTER_EXCHANGE;
+	}
+
+	/**
+	 * Keep connections alive again, as configured: the server has been restarted.
+	 */
+	public void keepAlive() {
+		this.mode = Mode.KEEP_ALIVE;
+	}
+
+	/**
+	 * The open connections of every connector, except one.
+	 * @param excluded the connection to leave out (the one whose request started a
+	 * drain), or {@code null}
+	 * @return the connections, at this moment
+	 */
+	public List<TrackedConnection> connectionsOtherThan(@Nullable TrackedConnection excluded) {
+		List<TrackedConnection> connections = new ArrayList<>();
+		for (ManagedConnector connector : this.connectors) {
+			for (TrackedConnection connection : connector.connections().connections()) {
+				if (connection != excluded) {
+					connections.add(connection);
+				}
+			}
+		}
+		return connections;
+	}
+
+	/**
+	 * Close a connection whatever it is doing, and count it as {@code forced} at once:
+	 * its server may take longer to notice (a request thread still running).
+	 * @param connection the connection
+	 * @param interruptHandler whether to interrupt the thread handling its request
+	 * @return whether this call counted it; false if it had already closed
+	 */
+	public boolean forceClose(TrackedConnection connection, boolean interruptHandler) {
+		connection.forceClose();
+		if (interruptHandler) {
+			connection.interruptHandler();
+		}
+		if (connection.markCounted()) {
+			count(CloseReason.FORCED);
+			return true;
+		}
+		return false;
+	}
+
+	/**
+	 * Stop waiting for the requests still running when the server stops: the drain has
+	 * given up on them.
+	 */
+	public void stopWaitingForRequests() {
+		this.connectors.forEach(ManagedConnector::stopWaitingForRequests);
+	}
+
+	/**
+	 * The number of responses committed while every response closed its connection.
+	 * @return the count
+	 */
+	public long responsesWhileClosing() {
+		return this.responsesWhileClosing.sum();
 	}
 
 	/**
@@ -100,9 +246,19 @@ public final class ServerConnections implements DisposableBean {
 		return total;
 	}
 
+	private void count(CloseReason reason) {
+		this.closed.get(reason).increment();
+	}
+
 	@Override
 	public void destroy() {
 		this.headersTimeoutSweeper.stop();
+	}
+
+	private enum Mode {
+
+		KEEP_ALIVE, CLOSE_AFTER_RESPONSE, CLOSE_AFTER_EXCHANGE
+
 	}
 
 }

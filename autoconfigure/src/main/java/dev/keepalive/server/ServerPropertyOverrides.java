@@ -2,6 +2,7 @@ package dev.keepalive.server;
 
 import java.time.Duration;
 
+import dev.keepalive.support.Durations;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 

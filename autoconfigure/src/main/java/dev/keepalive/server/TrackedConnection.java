@@ -1,6 +1,7 @@
 package dev.keepalive.server;
 
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 
 import org.jspecify.annotations.Nullable;
 
@@ -17,11 +18,11 @@ public abstract class TrackedConnection {
 
 	private final long maxAgeNanos;
 
-	private volatile @Nullable CloseReason closeReason;
+	private final AtomicReference<@Nullable CloseReason> closeReason = new AtomicReference<>();
 
-	private final AtomicBoolean closed = new AtomicBoolean();
+	private final AtomicBoolean counted = new AtomicBoolean();
 
-	private volatile boolean requestSeen;
+	private volatile @Nullable Thread handlerThread;
 
 	/**
 	 * Create a connection opened now.
@@ -47,10 +48,11 @@ public abstract class TrackedConnection {
 	public abstract long headersStartedNanos();
 
 	/**
-	 * Close the connection if, at this moment, it is idle between requests. Never closes
-	 * a connection with a request in progress.
+	 * Close the connection if, at this moment, it is idle between requests and not
+	 * already closing for another reason. Never closes a connection with a request in
+	 * progress.
 	 * @param reason why it is closed
-	 * @return whether it was idle and is now closed
+	 * @return whether it was idle and is now closed for {@code reason}
 	 */
 	public abstract boolean closeIfIdle(CloseReason reason);
 
@@ -62,25 +64,28 @@ public abstract class TrackedConnection {
 	public abstract boolean closeIfReadingHeaders();
 
 	/**
-	 * Close the connection whatever it is doing.
-	 * @param reason why it is closed
+	 * Close the connection whatever it is doing. Callers record the reason first.
 	 */
-	public abstract void forceClose(CloseReason reason);
+	protected abstract void close();
 
 	/**
-	 * Record that a request arrived on the connection. Server implementations call this
-	 * when a request begins.
+	 * Close the connection whatever it is doing.
 	 */
-	protected final void requestSeen() {
-		this.requestSeen = true;
+	final void forceClose() {
+		closingFor(CloseReason.FORCED);
+		close();
 	}
 
 	/**
-	 * Whether the connection is new: no request has arrived on it yet.
-	 * @return whether no request has arrived yet
+	 * Interrupt the thread handling the connection's request, if any, so that a handler
+	 * blocked in a sleep or in I/O gives up: only for connections that are being closed
+	 * regardless.
 	 */
-	public final boolean isNew() {
-		return !this.requestSeen;
+	final void interruptHandler() {
+		Thread thread = this.handlerThread;
+		if (thread != null) {
+			thread.interrupt();
+		}
 	}
 
 	/**
@@ -89,14 +94,6 @@ public abstract class TrackedConnection {
 	 */
 	public final long openedNanos() {
 		return this.openedNanos;
-	}
-
-	/**
-	 * Whether the connection has a maximum age.
-	 * @return whether {@code max-connection-age} applies to it
-	 */
-	public final boolean hasMaxAge() {
-		return this.maxAgeNanos >= 0;
 	}
 
 	/**
@@ -109,14 +106,33 @@ public abstract class TrackedConnection {
 	}
 
 	/**
-	 * Record why the connection is about to close; the first reason recorded wins, except
+	 * Whether the connection has a maximum age.
+	 * @return whether {@code max-connection-age} applies to it
+	 */
+	public final boolean hasMaxAge() {
+		return this.maxAgeNanos >= 0;
+	}
+
+	/**
+	 * Record why the connection is about to close. The first reason recorded wins, except
 	 * {@link CloseReason#FORCED}, which is how it ended whatever was planned.
 	 * @param reason the reason
+	 * @return whether {@code reason} is now the recorded one
 	 */
-	public final void closingFor(CloseReason reason) {
-		if (this.closeReason == null || reason == CloseReason.FORCED) {
-			this.closeReason = reason;
+	public final boolean closingFor(CloseReason reason) {
+		if (reason == CloseReason.FORCED) {
+			this.closeReason.set(reason);
+			return true;
 		}
+		return this.closeReason.compareAndSet(null, reason) || this.closeReason.get() == reason;
+	}
+
+	/**
+	 * Whether a reason to close has been recorded.
+	 * @return whether the connection is closing
+	 */
+	public final boolean isClosing() {
+		return this.closeReason.get() != null;
 	}
 
 	/**
@@ -131,28 +147,31 @@ public abstract class TrackedConnection {
 	/**
 	 * Mark this connection as the one the current thread handles a request of, until
 	 * {@link #unbindFromCurrentThread()}. Server implementations call this around request
-	 * handling so that a drain started from a request does not wait for itself.
+	 * handling, so that a drain started from a request does not wait for itself, and a
+	 * forced close can interrupt the thread.
 	 */
 	public final void bindToCurrentThread() {
 		CURRENT.set(this);
+		this.handlerThread = Thread.currentThread();
 	}
 
 	/**
 	 * End {@link #bindToCurrentThread()}.
 	 */
-	public static void unbindFromCurrentThread() {
+	public final void unbindFromCurrentThread() {
+		this.handlerThread = null;
 		CURRENT.remove();
 	}
 
 	/**
-	 * Mark the connection closed; true only the first time.
+	 * Count the connection as closed, once: true only the first time.
 	 */
-	final boolean markClosed() {
-		return this.closed.compareAndSet(false, true);
+	final boolean markCounted() {
+		return this.counted.compareAndSet(false, true);
 	}
 
 	final CloseReason closeReason(CloseReason otherwise) {
-		CloseReason reason = this.closeReason;
+		CloseReason reason = this.closeReason.get();
 		return (reason != null) ? reason : otherwise;
 	}
 

@@ -7,6 +7,7 @@ import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.web.socket.WebSocketHandler;
 import org.springframework.web.socket.server.support.WebSocketHandlerMapping;
@@ -21,6 +22,7 @@ import org.springframework.web.socket.server.support.WebSocketHandlerMapping;
 public final class KeepAliveWebSocketAutoConfiguration {
 
 	@Bean
+	@ConditionalOnMissingBean
 	WebSocketSessions keepAliveWebSocketSessions() {
 		return new WebSocketSessions();
 	}

@@ -4,27 +4,41 @@ import java.net.ConnectException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
+import dev.keepalive.drain.DrainPhase;
+import dev.keepalive.drain.DrainReport;
 import dev.keepalive.server.CloseReason;
-import dev.keepalive.testsupport.RawHttpConnection;
 import dev.keepalive.testsupport.RawHttpConnection.Closure;
+import dev.keepalive.testsupport.RawHttpConnection;
 import dev.keepalive.testsupport.RawHttpResponse;
 import dev.keepalive.testsupport.ServerKind;
 import dev.keepalive.testsupport.TestApp;
 import io.micrometer.core.instrument.MeterRegistry;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
+
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import static org.awaitility.Awaitility.await;
 
 /**
- * The actuator endpoint, health contributor and meters report the connections exactly,
- * and the drain operation is off until access is granted.
+ * The actuator endpoint, health contributor, meters and log report the connections and
+ * the drain exactly, and agree with each other; the drain operation is off until access
+ * is granted.
  */
+@ExtendWith(OutputCaptureExtension.class)
 class KeepAliveObservabilityTests {
 
 	private static final JsonMapper json = JsonMapper.builder().build();
@@ -51,14 +65,20 @@ class KeepAliveObservabilityTests {
 					await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
 						RawHttpResponse response = observer.get("/actuator/keepalive").readResponse();
 						assertThat(response.status()).isEqualTo(200);
-						assertThat(response.bodyText()).doesNotContain("127.0.0.1");
 						JsonNode connector = json.readTree(response.bodyText()).get("connectors").get(0);
+						assertThat(connector.propertyNames()).containsExactly("port", "scheme", "connections",
+								"limits");
 						assertThat(connector.get("port").asInt()).isEqualTo(app.port());
+						assertThat(connector.get("scheme").asString()).isEqualTo("http");
 						JsonNode counts = connector.get("connections");
+						assertThat(counts.propertyNames()).containsExactly("open", "idle", "readingHeaders", "active",
+								"async", "upgraded");
 						assertThat(counts.get("open").asInt()).isEqualTo(4);
 						assertThat(counts.get("idle").asInt()).isEqualTo(1);
 						assertThat(counts.get("readingHeaders").asInt()).isEqualTo(1);
 						assertThat(counts.get("active").asInt()).isEqualTo(2);
+						assertThat(connector.get("limits").propertyNames()).containsExactly("idleTimeout",
+								"headersTimeout", "maxRequestsPerConnection", "maxConnectionAge");
 					});
 					// once its response completes, the observer's connection is idle too
 					await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
@@ -68,6 +88,7 @@ class KeepAliveObservabilityTests {
 						assertThat(gauge(meters, "async", app.port())).isZero();
 					});
 					JsonNode body = json.readTree(observer.get("/actuator/keepalive").readResponse().bodyText());
+					assertThat(body.propertyNames()).containsExactly("phase", "connectors", "closed", "lastDrain");
 					assertThat(body.get("phase").asString()).isEqualTo("SERVING");
 					assertThat(body.get("connectors").get(0).get("limits").get("idleTimeout").asString())
 						.isEqualTo("65s");
@@ -84,9 +105,73 @@ class KeepAliveObservabilityTests {
 					assertThat(gauge(meters, state, app.port())).as(state).isZero();
 				}
 			});
-			assertThat(meters.get("keepalive.connections.closed").tag("reason", "client").functionCounter().count())
-				.isEqualTo(app.closed(CloseReason.CLIENT))
-				.isGreaterThanOrEqualTo(4);
+			// the four clients closed their connections; nothing else closed any
+			for (CloseReason reason : CloseReason.values()) {
+				long expected = (reason == CloseReason.CLIENT) ? 4 : 0;
+				assertThat(closedMeter(meters, reason)).as(reason.tag()).isEqualTo(expected);
+			}
+		}
+	}
+
+	@ParameterizedTest
+	@EnumSource(ServerKind.class)
+	void drainCountsAgreeAcrossLogReportEndpointAndMeters(ServerKind server, CapturedOutput output) throws Exception {
+		try (TestApp app = TestApp.start(server, "management.server.port=0", "keepalive.shutdown.drain-delay=1s",
+				"keepalive.shutdown.timeout=3s")) {
+			int managementPort = app.context().getEnvironment().getProperty("local.management.port", Integer.class);
+			MeterRegistry meters = app.context().getBean(MeterRegistry.class);
+			RawHttpConnection idle = app.connect();
+			RawHttpConnection reused = app.connect();
+			for (RawHttpConnection connection : List.of(idle, reused)) {
+				assertThat(connection.get("/hello").readResponse().status()).isEqualTo(200);
+			}
+			RawHttpConnection hanging = app.connect().get("/hang");
+			await().atMost(Duration.ofSeconds(5)).until(() -> app.controller().inFlight() == 1);
+			CompletableFuture<DrainReport> drained = CompletableFuture.supplyAsync(() -> app.drain().drain());
+			app.awaitPhase(DrainPhase.DRAIN_DELAY);
+			// served with Connection: close during the drain delay
+			RawHttpResponse response = reused.get("/hello").readResponse();
+			assertThat(response.connectionClose()).isTrue();
+			assertThat(reused.awaitClose(Duration.ofSeconds(5))).isEqualTo(Closure.EOF);
+			DrainReport report = drained.get(30, TimeUnit.SECONDS);
+			assertThat(idle.awaitClose(Duration.ofSeconds(5))).isEqualTo(Closure.EOF);
+			assertThat(hanging.awaitClose(Duration.ofSeconds(5))).isIn(Closure.EOF, Closure.RESET);
+			app.controller().releaseHangingRequests();
+
+			assertThat(report.closedIdle()).isEqualTo(1);
+			assertThat(report.closedAfterResponse()).isEqualTo(1);
+			assertThat(report.forced()).isEqualTo(1);
+			assertThat(report.requestsServed()).isEqualTo(1);
+			Map<String, Long> fromReport = new TreeMap<>(
+					Map.of("drain-idle", report.closedIdle(), "drain-after-response", report.closedAfterResponse(),
+							"drain-upgraded", report.closedUpgraded(), "forced", report.forced()));
+			Map<String, Long> fromMeters = new TreeMap<>();
+			Map<String, Long> fromEndpoint = new TreeMap<>();
+			JsonNode endpoint = json
+				.readTree(RawHttpConnection.open(managementPort).get("/actuator/keepalive").readResponse().bodyText());
+			for (String reason : fromReport.keySet()) {
+				CloseReason closeReason = CloseReason.valueOf(reason.toUpperCase().replace('-', '_'));
+				fromMeters.put(reason, closedMeter(meters, closeReason));
+				fromEndpoint.put(reason, endpoint.get("closed").get(reason).asLong());
+			}
+			assertThat(fromMeters).isEqualTo(fromReport);
+			assertThat(fromEndpoint).isEqualTo(fromReport);
+			JsonNode lastDrain = endpoint.get("lastDrain");
+			assertThat(lastDrain.get("closedIdle").asLong()).isEqualTo(report.closedIdle());
+			assertThat(lastDrain.get("closedAfterResponse").asLong()).isEqualTo(report.closedAfterResponse());
+			assertThat(lastDrain.get("forced").asLong()).isEqualTo(report.forced());
+			assertThat(lastDrain.get("requestsServed").asLong()).isEqualTo(report.requestsServed());
+			assertThat(output)
+				.contains("1 request served during the drain; connections closed idle 1, after response 1,"
+						+ " upgraded 0, forced 1");
+			Matcher forceClosing = Pattern.compile("FORCE_CLOSING: 3s passed, closing (\\d+) open").matcher(output);
+			assertThat(forceClosing.find()).isTrue();
+			assertThat(Long.parseLong(forceClosing.group(1))).isEqualTo(report.forced());
+			for (String phase : List.of("drain-delay", "draining", "force-closing", "total")) {
+				assertThat(meters.get("keepalive.drain").tag("phase", phase).timer().count()).as(phase).isEqualTo(1);
+			}
+			assertThat(meters.get("keepalive.drain").tag("phase", "total").timer().totalTime(TimeUnit.MILLISECONDS))
+				.isEqualTo(report.total().toMillis(), org.assertj.core.api.Assertions.within(1.0));
 		}
 	}
 
@@ -112,7 +197,7 @@ class KeepAliveObservabilityTests {
 			// the endpoint is there and reads are allowed: only the write is refused
 			assertThat(connection.get("/actuator/keepalive").readResponse().status()).isEqualTo(200);
 			RawHttpResponse response = connection.postJson("/actuator/keepalive", "{}").readResponse();
-			assertThat(response.status()).isBetween(400, 499);
+			assertThat(response.status()).isEqualTo(405);
 			assertThat(app.drain().report()).isNull();
 			try (RawHttpConnection another = app.connect()) {
 				assertThat(another.get("/hello").readResponse().status()).isEqualTo(200);
@@ -130,14 +215,17 @@ class KeepAliveObservabilityTests {
 			idle.get("/hello").readResponse();
 			try (RawHttpConnection operator = app.connect()) {
 				RawHttpResponse response = operator
-					.postJson("/actuator/keepalive", "{\"drainDelay\":\"0s\",\"timeout\":\"5s\"}")
+					.postJson("/actuator/keepalive", "{\"drainDelay\":\"0s\",\"timeout\":\"20s\"}")
 					.readResponse();
 				assertThat(response.status()).isEqualTo(200);
 				assertThat(response.connectionClose()).isTrue();
 				JsonNode report = json.readTree(response.bodyText());
 				assertThat(report.get("trigger").asString()).isEqualTo("runtime");
 				assertThat(report.get("forced").asInt()).isZero();
-				assertThat(report.get("totalMillis").asLong()).isLessThan(5000);
+				assertThat(report.get("closedIdle").asInt()).isEqualTo(1);
+				// over once the idle connection had its grace (1s), long before the
+				// timeout
+				assertThat(report.get("drainingMillis").asLong()).isBetween(900L, 10_000L);
 				assertThat(operator.awaitClose(Duration.ofSeconds(5))).isEqualTo(Closure.EOF);
 			}
 			assertThat(idle.awaitClose(Duration.ofSeconds(5))).isEqualTo(Closure.EOF);
@@ -153,6 +241,10 @@ class KeepAliveObservabilityTests {
 			.tag("port", String.valueOf(port))
 			.gauge()
 			.value();
+	}
+
+	private static long closedMeter(MeterRegistry meters, CloseReason reason) {
+		return (long) meters.get("keepalive.connections.closed").tag("reason", reason.tag()).functionCounter().count();
 	}
 
 }

@@ -1,16 +1,26 @@
 package dev.keepalive.autoconfigure;
 
+import java.time.Duration;
+
+import dev.keepalive.drain.DrainPhase;
+import dev.keepalive.drain.DrainSettings;
+import dev.keepalive.drain.KeepAliveDrainAutoConfiguration;
+import dev.keepalive.drain.ServerDrain;
+import dev.keepalive.server.ConnectionPolicy;
 import dev.keepalive.server.ServerConnections;
 import dev.keepalive.server.ServerKeepAliveSettings;
 import dev.keepalive.server.jetty.JettyKeepAliveAutoConfiguration;
 import dev.keepalive.server.tomcat.TomcatKeepAliveAutoConfiguration;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.boot.test.context.runner.ContextConsumer;
 import org.springframework.boot.test.context.runner.WebApplicationContextRunner;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.boot.web.server.WebServerFactoryCustomizer;
 import org.springframework.context.ApplicationContext;
 
@@ -20,6 +30,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * The server-side auto-configuration applies in a servlet application on Tomcat or Jetty
  * and backs off cleanly everywhere else.
  */
+@ExtendWith(OutputCaptureExtension.class)
 class KeepAliveServerAutoConfigurationTests {
 
 	private static final AutoConfigurations SERVER_AUTO_CONFIGURATIONS = AutoConfigurations.of(
@@ -52,6 +63,29 @@ class KeepAliveServerAutoConfigurationTests {
 		this.runner.withClassLoader(new FilteredClassLoader("org.apache.catalina", "org.apache.coyote"))
 			.run((context) -> assertThat(context.getBeansOfType(WebServerFactoryCustomizer.class).keySet())
 				.containsExactly("jettyKeepAliveCustomizer"));
+	}
+
+	@Test
+	void mockWebEnvironmentWithoutAServerNeitherDrainsNorLogsAtClose(CapturedOutput output) {
+		this.runner.withConfiguration(AutoConfigurations.of(KeepAliveDrainAutoConfiguration.class)).run((context) -> {
+			assertThat(context).hasSingleBean(ServerDrain.class);
+			ServerDrain drain = context.getBean(ServerDrain.class);
+			context.close();
+			assertThat(drain.phase()).isEqualTo(DrainPhase.SERVING);
+			assertThat(drain.report()).isNull();
+		});
+		assertThat(output).doesNotContain("Keepalive drain");
+	}
+
+	@Test
+	void userDefinedDrainReplacesTheAutoConfiguredOne() {
+		this.runner.withConfiguration(AutoConfigurations.of(KeepAliveDrainAutoConfiguration.class))
+			.withBean("customDrain", ServerDrain.class, () -> new ServerDrain(
+					new ServerConnections(new ConnectionPolicy(new ServerKeepAliveSettings(Duration.ofSeconds(65),
+							Duration.ofSeconds(20), null, null, true))),
+					(event) -> {
+					}, new DrainSettings(Duration.ZERO, Duration.ofSeconds(1), Duration.ZERO, Duration.ZERO)))
+			.run((context) -> assertThat(context).hasSingleBean(ServerDrain.class).hasBean("customDrain"));
 	}
 
 	@Test

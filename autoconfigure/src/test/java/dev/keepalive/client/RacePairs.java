@@ -1,8 +1,6 @@
 package dev.keepalive.client;
 
-import java.io.File;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -10,11 +8,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 import dev.keepalive.client.ClientRace.Result;
 import dev.keepalive.client.ClientRace.Schedule;
+import dev.keepalive.testsupport.ChildJvm;
 
 /**
  * Runs the same race schedule at the same time through a client with the library's
@@ -112,22 +110,15 @@ final class RacePairs {
 	}
 
 	private static String runChild(ClientKind kind, Schedule schedule, String name, String property) {
-		String java = ProcessHandle.current().info().command().orElse("java");
-		String classPath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
-		List<String> command = List.of(java, "-Xmx512m", "-cp", classPath, JdkClientRaceChild.class.getName(), name,
-				property, Long.toString(schedule.serverIdleTimeout().toMillis()), Integer.toString(schedule.lanes()),
-				Integer.toString(schedule.requestsPerLane()), Long.toString(schedule.seed()), kind.name());
-		try {
-			File output = File.createTempFile("jdk-race-" + kind.name() + "-" + name, ".log");
-			output.deleteOnExit();
-			Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output).start();
-			long timeoutSeconds = 60 + schedule.requestsPerLane() * (schedule.serverIdleTimeout().toSeconds() + 2);
-			if (!process.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
-				process.destroyForcibly();
+		long timeoutSeconds = 60 + schedule.requestsPerLane() * (schedule.serverIdleTimeout().toSeconds() + 2);
+		try (ChildJvm child = ChildJvm.start(List.of("-Xmx512m"), JdkClientRaceChild.class, name, property,
+				Long.toString(schedule.serverIdleTimeout().toMillis()), Integer.toString(schedule.lanes()),
+				Integer.toString(schedule.requestsPerLane()), Long.toString(schedule.seed()), kind.name())) {
+			if (!child.awaitExit(Duration.ofSeconds(timeoutSeconds))) {
 				throw new IllegalStateException(
-						"JDK race child '" + name + "' did not finish in " + timeoutSeconds + "s:\n" + read(output));
+						"JDK race child '" + name + "' did not finish in " + timeoutSeconds + "s:\n" + child.output());
 			}
-			return read(output);
+			return child.output();
 		}
 		catch (IOException ex) {
 			throw new CompletionException(ex);
@@ -136,10 +127,6 @@ final class RacePairs {
 			Thread.currentThread().interrupt();
 			throw new CompletionException(ex);
 		}
-	}
-
-	private static String read(File file) throws IOException {
-		return new String(java.nio.file.Files.readAllBytes(file.toPath()), StandardCharsets.UTF_8);
 	}
 
 	private static Result parse(String output) {

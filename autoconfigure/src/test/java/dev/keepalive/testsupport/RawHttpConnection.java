@@ -86,6 +86,14 @@ public final class RawHttpConnection implements AutoCloseable {
 	 * {@code Content-Length}, chunked encoding or the end of the stream.
 	 */
 	public RawHttpResponse readResponse() throws IOException {
+		return readBody(readHead());
+	}
+
+	/**
+	 * Read a response's status line and headers only: once it returns, the server has
+	 * committed the response.
+	 */
+	public RawHttpResponse readHead() throws IOException {
 		String statusLine = readLine();
 		if (statusLine == null) {
 			throw new IOException("Connection closed before a response arrived (EOF)");
@@ -96,18 +104,24 @@ public final class RawHttpConnection implements AutoCloseable {
 			int colon = line.indexOf(':');
 			response.header(line.substring(0, colon).trim(), line.substring(colon + 1).trim());
 		}
-		RawHttpResponse head = response.build(new byte[0]);
+		return response.build(new byte[0]);
+	}
+
+	/**
+	 * Read the body of a response whose head {@link #readHead()} returned.
+	 */
+	public RawHttpResponse readBody(RawHttpResponse head) throws IOException {
 		if (head.status() == 204 || head.status() == 304 || (head.status() >= 100 && head.status() < 200)) {
 			return head;
 		}
 		if ("chunked".equalsIgnoreCase(head.header("Transfer-Encoding"))) {
-			return response.build(readChunked());
+			return head.withBody(readChunked());
 		}
 		String length = head.header("Content-Length");
 		if (length != null) {
-			return response.build(this.in.readNBytes(Integer.parseInt(length)));
+			return head.withBody(this.in.readNBytes(Integer.parseInt(length)));
 		}
-		return response.build(this.in.readAllBytes());
+		return head.withBody(this.in.readAllBytes());
 	}
 
 	private byte[] readChunked() throws IOException {

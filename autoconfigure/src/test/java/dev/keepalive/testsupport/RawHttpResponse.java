@@ -33,6 +33,21 @@ public record RawHttpResponse(int status, Map<String, List<String>> headers, byt
 		return connection != null && List.of(connection.toLowerCase(Locale.ROOT).split("\\s*,\\s*")).contains("close");
 	}
 
+	/**
+	 * How the body is delimited: {@code chunked}, {@code length} or {@code close} (the
+	 * end of the connection, which cannot tell a complete body from a cut one).
+	 */
+	public String framing() {
+		if ("chunked".equalsIgnoreCase(header("Transfer-Encoding"))) {
+			return "chunked";
+		}
+		return hasHeader("Content-Length") ? "length" : "close";
+	}
+
+	RawHttpResponse withBody(byte[] body) {
+		return new RawHttpResponse(this.status, this.headers, body);
+	}
+
 	public String bodyText() {
 		return new String(this.body, StandardCharsets.UTF_8);
 	}

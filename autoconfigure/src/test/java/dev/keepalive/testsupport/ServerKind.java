@@ -7,20 +7,32 @@ package dev.keepalive.testsupport;
  */
 public enum ServerKind {
 
-	TOMCAT("org.springframework.boot.jetty.autoconfigure.servlet.JettyServletWebServerAutoConfiguration",
-			"org.springframework.boot.jetty.autoconfigure.actuate.web.server.JettyServletManagementContextAutoConfiguration"),
+	TOMCAT(ServerKind.TOMCAT_ONLY),
 
-	JETTY("org.springframework.boot.tomcat.autoconfigure.servlet.TomcatServletWebServerAutoConfiguration",
-			"org.springframework.boot.tomcat.autoconfigure.actuate.web.server.TomcatServletManagementContextAutoConfiguration");
+	JETTY(ServerKind.JETTY_ONLY);
 
-	private final String[] excludedAutoConfigurations;
+	/**
+	 * The property that makes a test application run on Tomcat.
+	 */
+	public static final String TOMCAT_ONLY = "spring.autoconfigure.exclude="
+			+ "org.springframework.boot.jetty.autoconfigure.servlet.JettyServletWebServerAutoConfiguration,"
+			+ "org.springframework.boot.jetty.autoconfigure.actuate.web.server.JettyServletManagementContextAutoConfiguration";
 
-	ServerKind(String... excludedAutoConfigurations) {
-		this.excludedAutoConfigurations = excludedAutoConfigurations;
+	/**
+	 * The property that makes a test application run on Jetty.
+	 */
+	public static final String JETTY_ONLY = "spring.autoconfigure.exclude="
+			+ "org.springframework.boot.tomcat.autoconfigure.servlet.TomcatServletWebServerAutoConfiguration,"
+			+ "org.springframework.boot.tomcat.autoconfigure.actuate.web.server.TomcatServletManagementContextAutoConfiguration";
+
+	private final String exclusionProperty;
+
+	ServerKind(String exclusionProperty) {
+		this.exclusionProperty = exclusionProperty;
 	}
 
 	String exclusionProperty() {
-		return "spring.autoconfigure.exclude=" + String.join(",", this.excludedAutoConfigurations);
+		return this.exclusionProperty;
 	}
 
 }

@@ -1,12 +1,14 @@
 package dev.keepalive.testsupport;
 
 import java.io.IOException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
+import dev.keepalive.drain.DrainPhase;
 import dev.keepalive.drain.ServerDrain;
 import dev.keepalive.server.CloseReason;
 import dev.keepalive.server.ConnectionCounts;
@@ -19,6 +21,8 @@ import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Import;
+
+import static org.awaitility.Awaitility.await;
 
 /**
  * Starts a real application (the starter, Spring MVC and {@link TestController}) on an
@@ -40,11 +44,14 @@ public final class TestApp implements AutoCloseable {
 
 	private final ServerDrain drain;
 
+	private final DrainEvents drainEvents;
+
 	private TestApp(ServerKind server, ConfigurableApplicationContext context) {
 		this.server = server;
 		this.context = context;
 		this.serverConnections = context.getBeanProvider(ServerConnections.class).getIfAvailable();
 		this.drain = context.getBeanProvider(ServerDrain.class).getIfAvailable();
+		this.drainEvents = context.getBean(DrainEvents.class);
 	}
 
 	public static TestApp start(ServerKind server, String... properties) {
@@ -120,6 +127,30 @@ public final class TestApp implements AutoCloseable {
 		return CompletableFuture.runAsync(this.context::close);
 	}
 
+	/**
+	 * Close the application context on another thread and wait until its drain has
+	 * entered {@code phase} (or gone past it).
+	 */
+	public CompletableFuture<Void> closeInBackground(DrainPhase phase) {
+		CompletableFuture<Void> closed = closeInBackground();
+		awaitPhase(phase);
+		return closed;
+	}
+
+	/**
+	 * Wait until the drain has entered {@code phase} (or gone past it).
+	 */
+	public void awaitPhase(DrainPhase phase) {
+		await().atMost(Duration.ofSeconds(30)).until(() -> this.drain.phase().compareTo(phase) >= 0);
+	}
+
+	/**
+	 * Every drain phase change so far.
+	 */
+	public DrainEvents drainEvents() {
+		return this.drainEvents;
+	}
+
 	public long closed(CloseReason reason) {
 		return serverConnections().closedCount(reason);
 	}
@@ -131,7 +162,7 @@ public final class TestApp implements AutoCloseable {
 
 	@Configuration(proxyBeanMethods = false)
 	@EnableAutoConfiguration
-	@Import(TestController.class)
+	@Import({ TestController.class, DrainEvents.class })
 	static class Config {
 
 	}

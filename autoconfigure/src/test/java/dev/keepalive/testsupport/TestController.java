@@ -29,6 +29,8 @@ public class TestController {
 
 	private final AtomicInteger inFlight = new AtomicInteger();
 
+	private final AtomicInteger interrupted = new AtomicInteger();
+
 	private final CountDownLatch release = new CountDownLatch(1);
 
 	private final Queue<DeferredResult<String>> pending = new ConcurrentLinkedQueue<>();
@@ -48,6 +50,14 @@ public class TestController {
 		finally {
 			this.inFlight.decrementAndGet();
 		}
+	}
+
+	/**
+	 * Answers without reading the request body.
+	 */
+	@PostMapping("/ignore")
+	String ignore() {
+		return "ignored";
 	}
 
 	@PostMapping("/echo")
@@ -87,6 +97,29 @@ public class TestController {
 			this.release.await(5, TimeUnit.MINUTES);
 			return "released";
 		}
+		catch (InterruptedException ex) {
+			this.interrupted.incrementAndGet();
+			throw ex;
+		}
+		finally {
+			this.inFlight.decrementAndGet();
+		}
+	}
+
+	/**
+	 * Keeps a CPU busy for {@code ms}, whatever happens to its thread or connection.
+	 */
+	@GetMapping("/spin")
+	String spin(@RequestParam long ms) {
+		this.inFlight.incrementAndGet();
+		try {
+			long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(ms);
+			long spins = 0;
+			while (System.nanoTime() - end < 0) {
+				spins++;
+			}
+			return "spun " + spins;
+		}
 		finally {
 			this.inFlight.decrementAndGet();
 		}
@@ -110,6 +143,13 @@ public class TestController {
 
 	public int posts() {
 		return this.posts.get();
+	}
+
+	/**
+	 * Number of hanging requests whose thread was interrupted.
+	 */
+	public int interrupted() {
+		return this.interrupted.get();
 	}
 
 	/**

@@ -2,7 +2,6 @@ package dev.keepalive.server.jetty;
 
 import java.util.Map;
 
-import dev.keepalive.server.TrackedConnection;
 import org.eclipse.jetty.server.Connector;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
@@ -36,7 +35,9 @@ final class AsyncTrackingHandler extends Handler.Wrapper {
 			return super.handle(request, response, callback);
 		}
 		finally {
-			TrackedConnection.unbindFromCurrentThread();
+			if (connection != null) {
+				connection.unbindFromCurrentThread();
+			}
 			if (exchange != null && !exchange.completed) {
 				exchange.async = true;
 			}

@@ -7,6 +7,7 @@ import org.eclipse.jetty.server.Server;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.jetty.JettyWebServerFactory;
 import org.springframework.context.annotation.Bean;
 import org.springframework.core.env.Environment;
@@ -20,6 +21,7 @@ import org.springframework.core.env.Environment;
 public final class JettyKeepAliveAutoConfiguration {
 
 	@Bean
+	@ConditionalOnMissingBean
 	JettyKeepAliveCustomizer jettyKeepAliveCustomizer(ServerConnections serverConnections, Environment environment) {
 		return new JettyKeepAliveCustomizer(serverConnections, environment);
 	}

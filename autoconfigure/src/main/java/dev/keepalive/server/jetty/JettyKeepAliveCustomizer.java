@@ -11,8 +11,10 @@ import org.eclipse.jetty.server.ConnectionFactory;
 import org.eclipse.jetty.server.Connector;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.util.component.Container;
 import org.eclipse.jetty.util.component.LifeCycle;
+import org.jspecify.annotations.Nullable;
 
 import org.springframework.boot.jetty.ConfigurableJettyWebServerFactory;
 import org.springframework.boot.web.server.WebServerFactoryCustomizer;
@@ -78,30 +80,74 @@ final class JettyKeepAliveCustomizer implements WebServerFactoryCustomizer<Confi
 	private JettyConnectionTracker customize(AbstractConnector connector) {
 		connector.setIdleTimeout(this.serverConnections.policy().settings().idleTimeout().toMillis());
 		// Spring Boot's graceful shutdown calls connector.shutdown(), which would
-		// otherwise
-		// cut the idle timeout of requests still in flight to one second
+		// otherwise cut the idle timeout of requests still in flight to one second
 		connector.setShutdownIdleTimeout(-1);
 		ConnectorConnections connections = this.serverConnections.newConnectorConnections();
 		JettyConnectionTracker tracker = new JettyConnectionTracker(connector, connections,
 				this.serverConnections.policy());
 		connector.addEventListener(tracker);
+		JettyAcceptQueue acceptQueue = (connector instanceof ServerConnector serverConnector)
+				? new JettyAcceptQueue(serverConnector) : null;
+		if (acceptQueue != null) {
+			// a bean, so the connector passes it to its selector manager when it starts
+			connector.addEventListener(acceptQueue);
+		}
 		KeepAliveRequestCustomizer requestCustomizer = new KeepAliveRequestCustomizer(connector, tracker,
-				this.serverConnections.policy());
+				this.serverConnections);
 		for (ConnectionFactory connectionFactory : connector.getConnectionFactories()) {
 			if (connectionFactory instanceof HttpConfiguration.ConnectionFactory httpConnectionFactory) {
 				httpConnectionFactory.getHttpConfiguration().addCustomizer(requestCustomizer);
 			}
 		}
-		connector.addEventListener(new LifeCycle.Listener() {
-
-			@Override
-			public void lifeCycleStarted(LifeCycle event) {
-				JettyKeepAliveCustomizer.this.serverConnections.register(new JettyManagedConnector(connector,
-						connections, JettyKeepAliveCustomizer.this.serverConnections.policy().settings()));
-			}
-
-		});
+		connector.addEventListener(new Registration(connector, acceptQueue, connections));
 		return tracker;
+	}
+
+	/**
+	 * Registers the connector each time it starts (Spring Boot stops and starts them with
+	 * the application context) and forgets it when it stops.
+	 */
+	private final class Registration implements LifeCycle.Listener {
+
+		private final AbstractConnector connector;
+
+		private final @Nullable JettyAcceptQueue acceptQueue;
+
+		private final ConnectorConnections connections;
+
+		private volatile @Nullable JettyManagedConnector registered;
+
+		Registration(AbstractConnector connector, @Nullable JettyAcceptQueue acceptQueue,
+				ConnectorConnections connections) {
+			this.connector = connector;
+			this.acceptQueue = acceptQueue;
+			this.connections = connections;
+		}
+
+		@Override
+		public void lifeCycleStarting(LifeCycle event) {
+			if (this.acceptQueue != null) {
+				this.acceptQueue.reset();
+			}
+		}
+
+		@Override
+		public void lifeCycleStarted(LifeCycle event) {
+			ServerConnections server = JettyKeepAliveCustomizer.this.serverConnections;
+			JettyManagedConnector connector = new JettyManagedConnector(this.connector, this.acceptQueue,
+					this.connections, server.policy().settings());
+			this.registered = connector;
+			server.register(connector);
+		}
+
+		@Override
+		public void lifeCycleStopping(LifeCycle event) {
+			JettyManagedConnector connector = this.registered;
+			if (connector != null) {
+				JettyKeepAliveCustomizer.this.serverConnections.unregister(connector);
+			}
+		}
+
 	}
 
 }

@@ -1,7 +1,5 @@
 package dev.keepalive.server.jetty;
 
-import java.io.IOException;
-import java.nio.channels.ServerSocketChannel;
 import java.time.Duration;
 
 import dev.keepalive.server.ConnectorConnections;
@@ -12,6 +10,8 @@ import dev.keepalive.server.ServerKeepAliveSettings;
 import org.eclipse.jetty.server.AbstractConnector;
 import org.eclipse.jetty.server.NetworkConnector;
 import org.eclipse.jetty.server.SslConnectionFactory;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A Jetty connector that Keepalive manages.
@@ -20,15 +20,18 @@ final class JettyManagedConnector implements ManagedConnector {
 
 	private final AbstractConnector connector;
 
+	private final @Nullable JettyAcceptQueue acceptQueue;
+
 	private final ConnectorId id;
 
 	private final ConnectorConnections connections;
 
 	private final ServerKeepAliveSettings settings;
 
-	JettyManagedConnector(AbstractConnector connector, ConnectorConnections connections,
-			ServerKeepAliveSettings settings) {
+	JettyManagedConnector(AbstractConnector connector, @Nullable JettyAcceptQueue acceptQueue,
+			ConnectorConnections connections, ServerKeepAliveSettings settings) {
 		this.connector = connector;
+		this.acceptQueue = acceptQueue;
 		int port = (connector instanceof NetworkConnector network) ? network.getLocalPort() : -1;
 		String scheme = (connector.getConnectionFactory(SslConnectionFactory.class) != null) ? "https" : "http";
 		this.id = new ConnectorId(port, scheme);
@@ -53,19 +56,22 @@ final class JettyManagedConnector implements ManagedConnector {
 	}
 
 	@Override
-	public void stopAccepting() {
-		// Unlike shutdown(), close() leaves idle timeouts and keep-alive decisions alone.
+	public int stopAccepting() {
+		// Unlike shutdown(), this leaves idle timeouts and keep-alive decisions alone.
+		if (this.acceptQueue != null) {
+			return this.acceptQueue.stopAccepting();
+		}
 		if (this.connector instanceof NetworkConnector network) {
 			network.close();
 		}
-		// with no acceptor threads, close() leaves the selector-accepted channel open
-		if (this.connector.getTransport() instanceof ServerSocketChannel channel && channel.isOpen()) {
-			try {
-				channel.close();
-			}
-			catch (IOException ex) {
-				// already closed
-			}
+		return 0;
+	}
+
+	@Override
+	public void stopWaitingForRequests() {
+		// the pool otherwise waits its stop timeout for threads still running
+		if (this.connector.getExecutor() instanceof QueuedThreadPool pool) {
+			pool.setStopTimeout(0);
 		}
 	}
 

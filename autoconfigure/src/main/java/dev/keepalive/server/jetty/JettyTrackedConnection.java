@@ -38,7 +38,6 @@ final class JettyTrackedConnection extends TrackedConnection {
 	}
 
 	Exchange beginExchange() {
-		requestSeen();
 		Exchange exchange = new Exchange();
 		this.exchange.set(exchange);
 		return exchange;
@@ -110,8 +109,7 @@ final class JettyTrackedConnection extends TrackedConnection {
 	@Override
 	public boolean closeIfReadingHeaders() {
 		// No 408: nothing orders a write from here against the connection's own parsing,
-		// so
-		// an answer could race a request whose last header byte just arrived.
+		// so an answer could race a request whose last header byte just arrived.
 		return closeIf(ConnectionState.READING_HEADERS, CloseReason.HEADERS_TIMEOUT);
 	}
 
@@ -119,14 +117,15 @@ final class JettyTrackedConnection extends TrackedConnection {
 		if (state() != expected || !this.endPoint.isOpen()) {
 			return false;
 		}
-		closingFor(reason);
+		// one closing for another reason (a response that said close, now waiting for
+		// its client to close) is closed too, and counted under that reason
+		boolean recorded = closingFor(reason);
 		this.endPoint.close();
-		return true;
+		return recorded;
 	}
 
 	@Override
-	public void forceClose(CloseReason reason) {
-		closingFor(reason);
+	protected void close() {
 		this.endPoint.close();
 	}
 

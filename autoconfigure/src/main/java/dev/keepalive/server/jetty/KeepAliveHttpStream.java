@@ -1,13 +1,15 @@
 package dev.keepalive.server.jetty;
 
 import dev.keepalive.server.CloseReason;
-import dev.keepalive.server.ConnectionPolicy;
+import dev.keepalive.server.ServerConnections;
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpHeaderValue;
 import org.eclipse.jetty.http.HttpVersion;
+import org.eclipse.jetty.http.PreEncodedHttpField;
 import org.eclipse.jetty.io.Connection;
+import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.server.AbstractConnector;
 import org.eclipse.jetty.server.ConnectionMetaData;
 import org.eclipse.jetty.server.HttpStream;
@@ -23,33 +25,47 @@ import org.jspecify.annotations.Nullable;
  */
 final class KeepAliveHttpStream extends HttpStream.Wrapper {
 
+	private static final HttpField CHUNKED = new PreEncodedHttpField(HttpHeader.TRANSFER_ENCODING,
+			HttpHeaderValue.CHUNKED.asString());
+
 	private final Request request;
 
 	private final @Nullable JettyTrackedConnection connection;
 
 	private final JettyTrackedConnection.@Nullable Exchange exchange;
 
-	private final ConnectionPolicy policy;
+	private final ServerConnections server;
 
 	private final KeepAliveFields keepAliveFields;
 
 	private volatile boolean committedKeepAlive;
 
+	private volatile boolean contentComplete;
+
 	KeepAliveHttpStream(HttpStream wrapped, Request request, @Nullable JettyTrackedConnection connection,
-			JettyTrackedConnection.@Nullable Exchange exchange, ConnectionPolicy policy,
+			JettyTrackedConnection.@Nullable Exchange exchange, ServerConnections server,
 			KeepAliveFields keepAliveFields) {
 		super(wrapped);
 		this.request = request;
 		this.connection = connection;
 		this.exchange = exchange;
-		this.policy = policy;
+		this.server = server;
 		this.keepAliveFields = keepAliveFields;
+	}
+
+	@Override
+	public Content.Chunk read() {
+		Content.Chunk chunk = super.read();
+		if (chunk != null && chunk.isLast()) {
+			this.contentComplete = true;
+		}
+		return chunk;
 	}
 
 	@Override
 	public void prepareResponse(HttpFields.Mutable headers) {
 		super.prepareResponse(headers);
-		this.policy.responseCommitted();
+		this.server.responseCommitted();
 		this.committedKeepAlive = decide(headers);
 	}
 
@@ -61,17 +77,17 @@ final class KeepAliveHttpStream extends HttpStream.Wrapper {
 			return false;
 		}
 		ConnectionMetaData metaData = this.request.getConnectionMetaData();
+		Integer maxRequests = this.server.policy().settings().maxRequestsPerConnection();
+		CloseReason reason = this.server.closeReason(this.connection, metaData.getConnection().getMessagesIn(),
+				(maxRequests != null) ? maxRequests : 0);
 		// isPersistent() already reflects the request's own Connection header, HTTP/1.0
 		// without keep-alive and an unread body; a shut down connector closes too.
-		if (headers.contains(HttpHeader.CONNECTION, HttpHeaderValue.CLOSE.asString()) || !metaData.isPersistent()
-				|| metaData.getConnector().isShutdown()) {
+		boolean closing = headers.contains(HttpHeader.CONNECTION, HttpHeaderValue.CLOSE.asString())
+				|| !metaData.isPersistent() || metaData.getConnector().isShutdown();
+		if (closing && reason != CloseReason.DRAIN_AFTER_RESPONSE) {
 			headers.remove(HttpHeader.KEEP_ALIVE);
 			return false;
 		}
-		Connection connection = metaData.getConnection();
-		int maxRequests = (this.policy.settings().maxRequestsPerConnection() != null)
-				? this.policy.settings().maxRequestsPerConnection() : 0;
-		CloseReason reason = this.policy.closeReason(this.connection, connection.getMessagesIn(), maxRequests);
 		if (reason != null) {
 			if (this.connection != null) {
 				this.connection.closingFor(reason);
@@ -79,36 +95,67 @@ final class KeepAliveHttpStream extends HttpStream.Wrapper {
 			// put, not add: replaces the "keep-alive" Jetty sets for HTTP/1.0
 			headers.put(HttpHeader.CONNECTION, HttpHeaderValue.CLOSE.asString());
 			headers.remove(HttpHeader.KEEP_ALIVE);
+			keepChunkedFraming(headers);
 			return false;
 		}
 		if (!promisesKeepAlive(metaData, headers)) {
 			return false;
 		}
-		HttpField keepAlive = this.keepAliveFields.get(this.policy.keepAliveHeaderValue(idleTimeout(metaData)));
+		HttpField keepAlive = this.keepAliveFields.get(idleTimeout(metaData));
 		if (keepAlive != null) {
 			headers.put(keepAlive);
 		}
 		return true;
 	}
 
+	/**
+	 * Jetty ends a closing response of unknown length by closing the connection, which a
+	 * client cannot tell from a cut one; its own hint keeps it chunked. The hint is only
+	 * sent on HTTP/1.1 responses that Jetty actually chunks (not on those without a
+	 * body).
+	 */
+	private static void keepChunkedFraming(HttpFields.Mutable headers) {
+		if (!headers.contains(HttpHeader.CONTENT_LENGTH) && !headers.contains(HttpHeader.TRANSFER_ENCODING)) {
+			headers.put(CHUNKED);
+		}
+	}
+
 	private boolean promisesKeepAlive(ConnectionMetaData metaData, HttpFields.Mutable headers) {
-		// HTTP/1.0 without a length is framed by closing the connection, and a final
+		// HTTP/1.0 without a length is framed by closing the connection, a final
 		// response to an unanswered "Expect: 100-continue" is made non-persistent after
-		// this point: don't promise keep-alive in either case.
+		// this point, and so is one whose request body Jetty cannot consume after it:
+		// don't promise keep-alive in any of these cases.
 		if (metaData.getHttpVersion() == HttpVersion.HTTP_1_0 && !headers.contains(HttpHeader.CONTENT_LENGTH)) {
 			return false;
 		}
-		return !this.request.getHeaders().contains(HttpHeader.EXPECT, HttpHeaderValue.CONTINUE.asString());
+		return !this.request.getHeaders().contains(HttpHeader.EXPECT, HttpHeaderValue.CONTINUE.asString())
+				&& requestContentComplete();
+	}
+
+	/**
+	 * Whether the request has no body or its body has been read to the end: whether the
+	 * rest would arrive in time for Jetty to consume it is not known when the response is
+	 * committed.
+	 */
+	private boolean requestContentComplete() {
+		if (this.contentComplete) {
+			return true;
+		}
+		long length = this.request.getLength();
+		if (length < 0) {
+			return !this.request.getHeaders().contains(HttpHeader.TRANSFER_ENCODING);
+		}
+		return Request.getContentBytesRead(this.request) >= length;
 	}
 
 	private long idleTimeout(ConnectionMetaData metaData) {
 		return (metaData.getConnector() instanceof AbstractConnector connector) ? connector.getIdleTimeout()
-				: this.policy.settings().idleTimeout().toMillis();
+				: this.server.policy().settings().idleTimeout().toMillis();
 	}
 
 	@Override
 	public void succeeded() {
-		if (this.committedKeepAlive && this.policy.isCloseAfterExchange()) {
+		if (this.committedKeepAlive && this.server.closesAfterExchange()) {
 			closeAfterCommittedKeepAlive();
 		}
 		endExchange();

@@ -1,6 +1,6 @@
 package dev.keepalive.server.jetty;
 
-import dev.keepalive.server.ConnectionPolicy;
+import dev.keepalive.server.ServerConnections;
 import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.HttpVersion;
 import org.eclipse.jetty.server.Connector;
@@ -18,22 +18,22 @@ final class KeepAliveRequestCustomizer implements HttpConfiguration.Customizer {
 
 	private final JettyConnectionTracker tracker;
 
-	private final ConnectionPolicy policy;
+	private final ServerConnections server;
 
-	private final KeepAliveFields keepAliveFields = new KeepAliveFields();
+	private final KeepAliveFields keepAliveFields;
 
-	KeepAliveRequestCustomizer(Connector connector, JettyConnectionTracker tracker, ConnectionPolicy policy) {
+	KeepAliveRequestCustomizer(Connector connector, JettyConnectionTracker tracker, ServerConnections server) {
 		this.connector = connector;
 		this.tracker = tracker;
-		this.policy = policy;
+		this.server = server;
+		this.keepAliveFields = new KeepAliveFields(server.policy());
 	}
 
 	@Override
 	public Request customize(Request request, HttpFields.Mutable responseHeaders) {
 		HttpVersion version = request.getConnectionMetaData().getHttpVersion();
 		// HTTP/2 and HTTP/3 have no connection-specific headers; an HttpConfiguration may
-		// be
-		// shared by several connectors, each with its own customizer
+		// be shared by several connectors, each with its own customizer
 		if ((version != HttpVersion.HTTP_1_1 && version != HttpVersion.HTTP_1_0)
 				|| request.getConnectionMetaData().getConnector() != this.connector) {
 			return request;
@@ -42,7 +42,7 @@ final class KeepAliveRequestCustomizer implements HttpConfiguration.Customizer {
 			.get(request.getConnectionMetaData().getConnection().getEndPoint());
 		JettyTrackedConnection.Exchange exchange = (connection != null) ? connection.beginExchange() : null;
 		request.addHttpStreamWrapper((stream) -> new KeepAliveHttpStream(stream, request, connection, exchange,
-				this.policy, this.keepAliveFields));
+				this.server, this.keepAliveFields));
 		return request;
 	}
 

@@ -3,10 +3,13 @@ package dev.keepalive.server.tomcat;
 import java.nio.channels.SocketChannel;
 
 import dev.keepalive.server.CloseReason;
-import dev.keepalive.server.ConnectionPolicy;
 import dev.keepalive.server.ConnectorConnections;
 import dev.keepalive.server.ConnectorId;
 import dev.keepalive.server.ServerConnections;
+import org.apache.catalina.Container;
+import org.apache.catalina.Service;
+import org.apache.catalina.connector.Connector;
+import org.apache.catalina.core.StandardContext;
 import org.apache.coyote.Processor;
 import org.apache.coyote.http11.Http11NioProtocol;
 import org.apache.tomcat.util.net.NioChannel;
@@ -18,16 +21,29 @@ import org.jspecify.annotations.Nullable;
  * connection headers. Spring Boot instantiates it by class name, so its
  * {@code server.tomcat.*} settings apply as they do to {@link Http11NioProtocol}.
  * <p>
- * Three hooks, all public or protected Tomcat API except one: the endpoint's connections
- * map reports open and close; a wrapped connection handler sees the state each connection
- * is left in; each processor's response commit is intercepted (the one reflective step)
- * so that {@code Connection} and {@code Keep-Alive} are decided at commit time.
+ * Three hooks, all public or protected Tomcat API except two fields read by reflection:
+ * the endpoint's connections map reports open and close; a wrapped connection handler
+ * sees the state each connection is left in; each processor's response commit is
+ * intercepted so that {@code Connection} and {@code Keep-Alive} follow Tomcat's own
+ * keep-alive decision, overruled where Keepalive closes the connection.
  */
 public class KeepAliveHttp11NioProtocol extends Http11NioProtocol {
+
+	/**
+	 * The shortest unload delay that still waits a little: Tomcat waits in 20 steps of a
+	 * twentieth each, and a wait of 0 is forever.
+	 */
+	private static final long MINIMUM_UNLOAD_DELAY_MILLIS = 20;
 
 	private volatile @Nullable ServerConnections serverConnections;
 
 	private volatile @Nullable ConnectorConnections connections;
+
+	private volatile @Nullable TomcatManagedConnector managedConnector;
+
+	private volatile @Nullable String keepAliveHeaderValue;
+
+	private volatile @Nullable Connector connector;
 
 	public KeepAliveHttp11NioProtocol() {
 		super(new TrackingNioEndpoint());
@@ -37,8 +53,9 @@ public class KeepAliveHttp11NioProtocol extends Http11NioProtocol {
 		setHandler(handler);
 	}
 
-	void manage(ServerConnections serverConnections) {
+	void manage(ServerConnections serverConnections, Connector connector) {
 		this.serverConnections = serverConnections;
+		this.connector = connector;
 		this.connections = serverConnections.newConnectorConnections();
 	}
 
@@ -48,10 +65,32 @@ public class KeepAliveHttp11NioProtocol extends Http11NioProtocol {
 		ServerConnections serverConnections = this.serverConnections;
 		ConnectorConnections connections = this.connections;
 		if (serverConnections != null && connections != null) {
+			this.keepAliveHeaderValue = serverConnections.policy().keepAliveHeaderValue(getKeepAliveTimeout());
 			ConnectorId id = new ConnectorId(getLocalPort(), isSSLEnabled() ? "https" : "http");
-			serverConnections
-				.register(new TomcatManagedConnector(this, id, connections, serverConnections.policy().settings()));
+			TomcatManagedConnector connector = new TomcatManagedConnector(this, id, connections,
+					serverConnections.policy().settings());
+			this.managedConnector = connector;
+			serverConnections.register(connector);
 		}
+	}
+
+	@Override
+	public void stop() throws Exception {
+		ServerConnections serverConnections = this.serverConnections;
+		TomcatManagedConnector connector = this.managedConnector;
+		if (serverConnections != null && connector != null) {
+			serverConnections.unregister(connector);
+		}
+		super.stop();
+	}
+
+	/**
+	 * Keepalive adds {@code Keep-Alive} itself when it intercepts commits, whether or not
+	 * the request asked for keep-alive.
+	 */
+	@Override
+	public boolean getUseKeepAliveResponseHeader() {
+		return !ResponseCommitHook.isAvailable() && super.getUseKeepAliveResponseHeader();
 	}
 
 	@Override
@@ -61,13 +100,40 @@ public class KeepAliveHttp11NioProtocol extends Http11NioProtocol {
 		return processor;
 	}
 
-	void stopAccepting() {
-		((TrackingNioEndpoint) getEndpoint()).stopAccepting();
+	int stopAccepting() {
+		return ((TrackingNioEndpoint) getEndpoint()).stopAccepting();
 	}
 
-	@Nullable ConnectionPolicy policy() {
-		ServerConnections serverConnections = this.serverConnections;
-		return (serverConnections != null) ? serverConnections.policy() : null;
+	/**
+	 * Stop Tomcat from waiting for request threads when it stops: for its executor to
+	 * terminate, and for each servlet still in use to be released (a context's unload
+	 * delay, which each servlet's wrapper copies when it joins the context).
+	 */
+	void stopWaitingForRequests() {
+		getEndpoint().setExecutorTerminationTimeoutMillis(0);
+		Connector connector = this.connector;
+		Service service = (connector != null) ? connector.getService() : null;
+		if (service == null) {
+			return;
+		}
+		for (Container host : service.getContainer().findChildren()) {
+			for (Container child : host.findChildren()) {
+				if (child instanceof StandardContext context) {
+					context.setUnloadDelay(MINIMUM_UNLOAD_DELAY_MILLIS);
+					for (Container wrapper : context.findChildren()) {
+						wrapper.setParent(context);
+					}
+				}
+			}
+		}
+	}
+
+	@Nullable ServerConnections serverConnections() {
+		return this.serverConnections;
+	}
+
+	@Nullable String keepAliveHeaderValue() {
+		return this.keepAliveHeaderValue;
 	}
 
 	@Nullable TomcatTrackedConnection tracked(@Nullable SocketWrapperBase<?> wrapper) {
@@ -77,9 +143,9 @@ public class KeepAliveHttp11NioProtocol extends Http11NioProtocol {
 
 	void opened(SocketChannel channel, SocketWrapperBase<NioChannel> wrapper) {
 		ConnectorConnections connections = this.connections;
-		ConnectionPolicy policy = policy();
-		if (connections != null && policy != null) {
-			connections.opened(wrapper, new TomcatTrackedConnection(policy, wrapper, channel));
+		ServerConnections serverConnections = this.serverConnections;
+		if (connections != null && serverConnections != null) {
+			connections.opened(wrapper, new TomcatTrackedConnection(serverConnections.policy(), wrapper, channel));
 		}
 	}
 

@@ -1,20 +1,14 @@
 package dev.keepalive.server.tomcat;
 
-import java.io.IOException;
 import java.lang.reflect.Field;
-import java.util.HashSet;
-import java.util.Set;
 
 import dev.keepalive.server.CloseReason;
-import dev.keepalive.server.ConnectionPolicy;
+import dev.keepalive.server.ServerConnections;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.apache.coyote.ActionCode;
 import org.apache.coyote.ActionHook;
-import org.apache.coyote.Request;
 import org.apache.coyote.Response;
-import org.apache.tomcat.util.http.MimeHeaders;
-import org.apache.tomcat.util.http.parser.TokenList;
 
 /**
  * Sits between a coyote {@link Response} and its processor to decide the connection
@@ -23,10 +17,9 @@ import org.apache.tomcat.util.http.parser.TokenList;
  * {@code Http11Processor.prepareResponse()} is final, so it cannot be overridden; the
  * response's action hook (a package-private field, replaced once per processor by
  * reflection; Tomcat's module is open) is the one place that every keep-alive commit
- * passes through. When the connection must close, the hook adds {@code Connection:
- * close}. Otherwise it lends the request a {@code keep-alive} token for the duration of
- * the commit, which makes Tomcat itself emit {@code Keep-Alive: timeout=N} exactly when
- * its own final decision is to keep the connection; the application never sees the token.
+ * passes through. When the connection must close, the hook turns Tomcat's own keep-alive
+ * decision off; otherwise it adds {@code Keep-Alive: timeout=N} when Tomcat will keep the
+ * connection open. The request is never touched.
  */
 final class ResponseCommitHook implements ActionHook {
 
@@ -45,6 +38,14 @@ final class ResponseCommitHook implements ActionHook {
 		this.processor = processor;
 		this.protocol = protocol;
 		this.response = response;
+	}
+
+	/**
+	 * Whether commits can be intercepted; if not, Tomcat keeps its own connection
+	 * headers.
+	 */
+	static boolean isAvailable() {
+		return HOOK_FIELD != null;
 	}
 
 	static void install(KeepAliveHttp11Processor processor, KeepAliveHttp11NioProtocol protocol) {
@@ -66,67 +67,31 @@ final class ResponseCommitHook implements ActionHook {
 	public void action(ActionCode actionCode, Object param) {
 		if (!this.response.isCommitted() && (actionCode == ActionCode.COMMIT || actionCode == ActionCode.CLOSE
 				|| actionCode == ActionCode.CLIENT_FLUSH)) {
-			int lentToken = beforeCommit();
-			try {
-				this.processor.action(actionCode, param);
-			}
-			finally {
-				if (lentToken >= 0) {
-					this.response.getRequest().getMimeHeaders().removeHeader(lentToken);
-				}
-			}
+			beforeCommit();
 		}
-		else {
-			this.processor.action(actionCode, param);
-		}
+		this.processor.action(actionCode, param);
 	}
 
-	/**
-	 * Decide the connection headers; return the index of the request header lent for the
-	 * commit, or -1.
-	 */
-	private int beforeCommit() {
-		ConnectionPolicy policy = this.protocol.policy();
-		if (policy == null || this.response.getStatus() == 101) {
-			return -1;
+	private void beforeCommit() {
+		ServerConnections server = this.protocol.serverConnections();
+		if (server == null || this.response.getStatus() == 101) {
+			return;
 		}
-		policy.responseCommitted();
+		server.responseCommitted();
 		TomcatTrackedConnection connection = this.protocol.tracked(this.processor.socketWrapper());
 		long requests = (connection != null) ? connection.responseCommitted() : 0;
-		CloseReason reason = policy.closeReason(connection, requests, this.protocol.getMaxKeepAliveRequests());
+		CloseReason reason = server.closeReason(connection, requests, this.protocol.getMaxKeepAliveRequests());
 		if (reason != null) {
 			if (connection != null) {
 				connection.closingFor(reason);
 			}
-			MimeHeaders headers = this.response.getMimeHeaders();
-			if (!hasConnectionToken(headers, "close")) {
-				headers.addValue("Connection").setString("close");
-			}
-			return -1;
+			this.processor.closeAfterResponse();
+			return;
 		}
-		Request request = this.response.getRequest();
-		MimeHeaders requestHeaders = request.getMimeHeaders();
-		if (!policy.settings().advertiseIdleTimeout() || !"HTTP/1.1".equals(request.protocol().toString())
-				|| hasConnectionToken(requestHeaders, "keep-alive")) {
-			return -1;
+		String keepAlive = this.protocol.keepAliveHeaderValue();
+		if (keepAlive != null && this.processor.keepsAlive()) {
+			this.response.getMimeHeaders().setValue("Keep-Alive").setString(keepAlive);
 		}
-		int index = requestHeaders.size();
-		requestHeaders.addValue("Connection").setString("keep-alive");
-		return index;
-	}
-
-	private static boolean hasConnectionToken(MimeHeaders headers, String token) {
-		if (headers.getValue("Connection") == null) {
-			return false;
-		}
-		Set<String> tokens = new HashSet<>();
-		try {
-			TokenList.parseTokenList(headers.values("Connection"), tokens);
-		}
-		catch (IOException ex) {
-			return false;
-		}
-		return tokens.contains(token);
 	}
 
 	private static Field hookField() {

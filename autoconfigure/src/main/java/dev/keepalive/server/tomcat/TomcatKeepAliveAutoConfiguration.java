@@ -8,6 +8,7 @@ import org.apache.coyote.http11.Http11NioProtocol;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.tomcat.TomcatWebServerFactory;
 import org.springframework.context.annotation.Bean;
 import org.springframework.core.env.Environment;
@@ -21,6 +22,7 @@ import org.springframework.core.env.Environment;
 public final class TomcatKeepAliveAutoConfiguration {
 
 	@Bean
+	@ConditionalOnMissingBean
 	TomcatKeepAliveCustomizer tomcatKeepAliveCustomizer(ServerConnections serverConnections, Environment environment) {
 		return new TomcatKeepAliveCustomizer(serverConnections, environment);
 	}

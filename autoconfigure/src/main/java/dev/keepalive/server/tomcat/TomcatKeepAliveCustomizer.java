@@ -75,7 +75,7 @@ final class TomcatKeepAliveCustomizer
 			protocol.setUseKeepAliveResponseHeader(this.settings.advertiseIdleTimeout());
 		}
 		if (connector.getProtocolHandler() instanceof KeepAliveHttp11NioProtocol protocol) {
-			protocol.manage(this.serverConnections);
+			protocol.manage(this.serverConnections, connector);
 		}
 	}
 

@@ -48,10 +48,15 @@ final class TomcatManagedConnector implements ManagedConnector {
 	}
 
 	@Override
-	public void stopAccepting() {
+	public int stopAccepting() {
 		// Unlike pause(), this keeps serving requests on open connections; it works
 		// because Spring Boot binds on start (bindOnInit=false).
-		this.protocol.stopAccepting();
+		return this.protocol.stopAccepting();
+	}
+
+	@Override
+	public void stopWaitingForRequests() {
+		this.protocol.stopWaitingForRequests();
 	}
 
 }

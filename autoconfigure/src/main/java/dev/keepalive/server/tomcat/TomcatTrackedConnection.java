@@ -66,7 +66,6 @@ final class TomcatTrackedConnection extends TrackedConnection {
 	 * @return the number of responses on this connection, this one included
 	 */
 	int responseCommitted() {
-		requestSeen();
 		// one commit at a time per connection
 		return ++this.responses;
 	}
@@ -93,12 +92,12 @@ final class TomcatTrackedConnection extends TrackedConnection {
 			if (this.state != expected || this.wrapper.isClosed()) {
 				return false;
 			}
-			closingFor(reason);
+			boolean recorded = closingFor(reason);
 			if (sendRequestTimeout) {
 				writeRequestTimeout();
 			}
 			this.wrapper.close();
-			return true;
+			return recorded;
 		}
 		finally {
 			lock.unlock();
@@ -117,16 +116,15 @@ final class TomcatTrackedConnection extends TrackedConnection {
 	}
 
 	@Override
-	public void forceClose(CloseReason reason) {
-		closingFor(reason);
-		if (closeIfIdle(reason) || closeUnderLockIf(ConnectionState.READING_HEADERS, reason, false)) {
+	protected void close() {
+		if (closeIfIdle(CloseReason.FORCED)
+				|| closeUnderLockIf(ConnectionState.READING_HEADERS, CloseReason.FORCED, false)) {
 			return;
 		}
 		// A request thread may be using the wrapper (async and upgraded ones do so
-		// without
-		// the lock): closing it here could recycle its buffers under that thread.
-		// Shutting
-		// the socket down makes its next read or write fail, and Tomcat closes it there.
+		// without the lock): closing it here could recycle its buffers under that
+		// thread. Shutting the socket down makes its next read or write fail, and Tomcat
+		// closes it there.
 		try {
 			this.channel.shutdownInput();
 			this.channel.shutdownOutput();

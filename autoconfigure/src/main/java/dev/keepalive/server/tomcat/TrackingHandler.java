@@ -2,7 +2,6 @@ package dev.keepalive.server.tomcat;
 
 import dev.keepalive.server.CloseReason;
 import dev.keepalive.server.ConnectionState;
-import dev.keepalive.server.TrackedConnection;
 import org.apache.coyote.AbstractProcessor;
 import org.apache.coyote.Processor;
 import org.apache.tomcat.util.net.AbstractEndpoint.Handler;
@@ -50,7 +49,7 @@ final class TrackingHandler implements Handler<NioChannel> {
 			state = this.delegate.process(wrapper, event);
 		}
 		finally {
-			TrackedConnection.unbindFromCurrentThread();
+			connection.unbindFromCurrentThread();
 		}
 		if (staleTimeout) {
 			connection.setState(previous);

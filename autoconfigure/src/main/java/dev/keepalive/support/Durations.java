@@ -1,4 +1,4 @@
-package dev.keepalive.server;
+package dev.keepalive.support;
 
 import java.time.Duration;
 

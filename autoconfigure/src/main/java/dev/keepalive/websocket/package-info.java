@@ -1,0 +1,7 @@
+/**
+ * WebSocket sessions told to reconnect elsewhere when the server drains.
+ */
+@NullMarked
+package dev.keepalive.websocket;
+
+import org.jspecify.annotations.NullMarked;
