@@ -6,6 +6,7 @@ import java.io.OutputStream;
 import java.net.ConnectException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,8 +21,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * connection when the server closed the last one (as a pool with requests waiting does). Every request ends in one outcome:
  * <ul>
  * <li>{@code ok}: a complete response;</li>
- * <li>{@code refused}: the connection could not be opened (nothing was sent: any client or
- * proxy can retry it);</li>
+ * <li>{@code refused}: the connection could not be opened, refused or timed out (nothing was
+ * sent: any client or proxy can retry it);</li>
  * <li>{@code lost-new}: sent on a connection that had just been opened, then EOF or reset
  * before any response byte;</li>
  * <li>{@code lost-reused}: the same on a reused keep-alive connection (the keep-alive
@@ -60,7 +61,7 @@ public class DirectClients {
 								socket.setSoTimeout(10000);
 								in = new BufferedInputStream(socket.getInputStream());
 							}
-							catch (ConnectException ex) {
+							catch (ConnectException | SocketTimeoutException ex) {
 								counts.get("refused").incrementAndGet();
 								socket.close();
 								socket = null;

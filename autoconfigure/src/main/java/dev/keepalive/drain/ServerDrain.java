@@ -159,6 +159,7 @@ public final class ServerDrain {
 		List<ManagedConnector> connectors = this.server.connectors();
 		this.server.closeAfterExchange();
 		run.takenFromAcceptQueue = this.server.stopAccepting();
+		run.acceptingStopped = System.nanoTime();
 		// Upgraded connections never finish by themselves: listeners of the DRAINING
 		// event tell them to go (WebSocket close 1012), and they get a grace to do so.
 		for (TrackedConnection connection : this.server.connectionsOtherThan(run.caller)) {
@@ -176,13 +177,14 @@ public final class ServerDrain {
 
 	/**
 	 * Wait for the open connections to finish, closing idle ones once the idle grace has
-	 * passed and upgraded ones that outlive their grace.
+	 * passed and upgraded ones that outlive their grace. The graces count from the moment
+	 * the server stopped accepting: a connection just taken from the accept queue has its
+	 * request on the way.
 	 */
 	private void awaitConnectionsClosed(Run run) {
-		long start = run.drainingStarted;
-		long deadline = start + run.settings.timeout().toNanos();
-		long idleGraceEnd = start + run.settings.idleGrace().toNanos();
-		long upgradedGraceEnd = start + run.settings.upgradedCloseGrace().toNanos();
+		long deadline = run.drainingStarted + run.settings.timeout().toNanos();
+		long idleGraceEnd = run.acceptingStopped + run.settings.idleGrace().toNanos();
+		long upgradedGraceEnd = run.acceptingStopped + run.settings.upgradedCloseGrace().toNanos();
 		boolean upgradedClosed = false;
 		while (true) {
 			List<TrackedConnection> open = this.server.connectionsOtherThan(run.caller);
@@ -299,6 +301,8 @@ public final class ServerDrain {
 		private final long started = System.nanoTime();
 
 		private long drainingStarted;
+
+		private long acceptingStopped;
 
 		private long forceClosingStarted;
 

@@ -4,7 +4,7 @@ import java.io.Closeable;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.Socket;
+import java.net.StandardSocketOptions;
 import java.net.SocketAddress;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
@@ -38,7 +38,7 @@ public final class AcceptQueue {
 
 	private final List<SocketAddress> markers = new CopyOnWriteArrayList<>();
 
-	private final List<Socket> markerSockets = new CopyOnWriteArrayList<>();
+	private final List<SocketChannel> markerChannels = new CopyOnWriteArrayList<>();
 
 	private final AtomicBoolean taking = new AtomicBoolean();
 
@@ -59,21 +59,24 @@ public final class AcceptQueue {
 
 	/**
 	 * Connect markers to the listening socket, one for each acceptor thread that may be
-	 * blocked in {@code accept()}. Publish this object to the acceptors first: a marker
-	 * can be accepted before this method returns.
+	 * blocked in {@code accept()}, without waiting for them: an acceptor only blocks on
+	 * an empty queue, where a marker arrives at once, and one busy with a full queue
+	 * finds the stop at its next accept anyway. Publish this object to the acceptors
+	 * first: a marker can be accepted before this method returns.
 	 * @param acceptors the number of acceptor threads
-	 * @throws IOException if a marker cannot connect
+	 * @throws IOException if a marker cannot be opened
 	 */
 	public void wake(int acceptors) throws IOException {
 		InetSocketAddress target = reachable((InetSocketAddress) this.listening.getLocalAddress());
 		for (int i = 0; i < acceptors; i++) {
-			Socket socket = new Socket();
-			this.markerSockets.add(socket);
-			socket.setSoLinger(true, 0);
+			SocketChannel marker = SocketChannel.open();
+			this.markerChannels.add(marker);
+			marker.configureBlocking(false);
+			marker.setOption(StandardSocketOptions.SO_LINGER, 0);
 			// bound first, so that it is recognised from the moment it is accepted
-			socket.bind(new InetSocketAddress(target.getAddress(), 0));
-			this.markers.add(socket.getLocalSocketAddress());
-			socket.connect(target, 1000);
+			marker.bind(new InetSocketAddress(target.getAddress(), 0));
+			this.markers.add(marker.getLocalAddress());
+			marker.connect(target);
 		}
 	}
 
@@ -150,7 +153,7 @@ public final class AcceptQueue {
 	 * Close the markers' own ends.
 	 */
 	public void closeMarkers() {
-		this.markerSockets.forEach(AcceptQueue::close);
+		this.markerChannels.forEach(AcceptQueue::close);
 	}
 
 	/**

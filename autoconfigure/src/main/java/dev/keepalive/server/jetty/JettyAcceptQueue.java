@@ -81,12 +81,19 @@ final class JettyAcceptQueue implements SelectorManager.AcceptListener {
 		queue.takeAllAndClose();
 	}
 
+	/**
+	 * Called on the acceptor thread, out of {@code accept()}: once a stop is asked for,
+	 * the first connection accepted, a marker or not, is where the rest of the queue is
+	 * taken.
+	 */
 	@Override
 	public void onAccepting(SelectableChannel channel) {
 		AcceptQueue queue = this.queue;
-		if (queue != null && channel instanceof SocketChannel accepted && queue.isMarker(accepted)) {
-			// Jetty then fails to register it, quietly
-			close(accepted);
+		if (queue != null && channel instanceof SocketChannel accepted) {
+			if (queue.isMarker(accepted)) {
+				// Jetty then fails to register it, quietly
+				close(accepted);
+			}
 			takeAllAndClose(queue);
 		}
 	}
