@@ -15,6 +15,7 @@ import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * The server side of keep-alive: idle timeout, {@code Keep-Alive} header and max requests
@@ -125,6 +126,22 @@ class ServerKeepAliveTests {
 			assertThat(last.connectionClose()).isTrue();
 			assertThat(last.hasHeader("Keep-Alive")).isFalse();
 			assertThat(connection.awaitClose(Duration.ofSeconds(5))).isEqualTo(Closure.EOF);
+		}
+	}
+
+	@ParameterizedTest
+	@EnumSource(ServerKind.class)
+	void lastAllowedStreamingResponseKeepsItsChunkedFraming(ServerKind server) throws Exception {
+		try (TestApp app = TestApp.start(server, "keepalive.server.max-requests-per-connection=1");
+				RawHttpConnection connection = app.connect()) {
+			RawHttpResponse last = connection.get("/stream?chunks=3&delayMs=10").readResponse();
+			assertThat(last.connectionClose()).isTrue();
+			assertThat(last.framing()).isEqualTo("chunked");
+			assertThat(last.bodyText()).isEqualTo("chunk 0\nchunk 1\nchunk 2\n");
+			assertThat(connection.awaitClose(Duration.ofSeconds(5))).isEqualTo(Closure.EOF);
+			// Jetty half-closes and waits for the client to close its side
+			connection.close();
+			await().atMost(Duration.ofSeconds(5)).until(() -> app.closed(CloseReason.MAX_REQUESTS) == 1);
 		}
 	}
 
