@@ -21,7 +21,8 @@ import org.springframework.context.ApplicationListener;
 
 /**
  * Binds {@code keepalive.connections} (gauge, tags {@code state} and {@code port}),
- * {@code keepalive.connections.closed} (counter, tag {@code reason}) and
+ * {@code keepalive.connections.http2} and {@code keepalive.streams} (gauges, tag
+ * {@code port}), {@code keepalive.connections.closed} (counter, tag {@code reason}) and
  * {@code keepalive.drain} (timer, tag {@code phase}, recorded when a drain completes).
  */
 final class KeepAliveMetrics implements MeterBinder, ApplicationListener<DrainPhaseChangedEvent> {
@@ -57,6 +58,14 @@ final class KeepAliveMetrics implements MeterBinder, ApplicationListener<DrainPh
 				.tag("port", port)
 				.register(registry);
 		}
+		Gauge.builder("keepalive.connections.http2", connections, (c) -> c.counts().http2())
+			.description("Open connections that speak HTTP/2")
+			.tag("port", port)
+			.register(registry);
+		Gauge.builder("keepalive.streams", connections, (c) -> c.counts().streams())
+			.description("Open HTTP/2 streams")
+			.tag("port", port)
+			.register(registry);
 	}
 
 	@Override

@@ -38,6 +38,13 @@ public final class ServerDrain {
 
 	private static final long POLL_MILLIS = 20;
 
+	/**
+	 * The least time between the graceful GOAWAY and the final one, so that streams a
+	 * client opened before it read the first are processed (HTTP/2 asks for at least a
+	 * round trip; Go's server waits as long).
+	 */
+	private static final long GOAWAY_INTERVAL_NANOS = Duration.ofSeconds(1).toNanos();
+
 	private final ServerConnections server;
 
 	private final ApplicationEventPublisher events;
@@ -177,13 +184,14 @@ public final class ServerDrain {
 
 	/**
 	 * Wait for the open connections to finish, closing idle ones once the idle grace has
-	 * passed and upgraded ones that outlive their grace. The graces count from the moment
-	 * the server stopped accepting: a connection just taken from the accept queue has its
-	 * request on the way.
+	 * passed (HTTP/2 ones after their final GOAWAY) and upgraded ones that outlive their
+	 * grace. The graces count from the moment the server stopped accepting: a connection
+	 * just taken from the accept queue has its request on the way.
 	 */
 	private void awaitConnectionsClosed(Run run) {
 		long deadline = run.drainingStarted + run.settings.timeout().toNanos();
 		long idleGraceEnd = run.acceptingStopped + run.settings.idleGrace().toNanos();
+		long finalGoAway = later(idleGraceEnd, run.started + GOAWAY_INTERVAL_NANOS);
 		long upgradedGraceEnd = run.acceptingStopped + run.settings.upgradedCloseGrace().toNanos();
 		boolean upgradedClosed = false;
 		while (true) {
@@ -193,13 +201,29 @@ public final class ServerDrain {
 				return;
 			}
 			if (now - idleGraceEnd >= 0) {
-				open.forEach((connection) -> connection.closeIfIdle(CloseReason.DRAIN_IDLE));
+				closeIdle(open, now - finalGoAway >= 0);
 			}
 			if (!upgradedClosed && now - upgradedGraceEnd >= 0) {
 				forceCloseUpgraded(open, run.settings.upgradedCloseGrace());
 				upgradedClosed = true;
 			}
 			sleep(POLL_MILLIS);
+		}
+	}
+
+	/**
+	 * Close idle connections: HTTP/2 ones only once they may get the final GOAWAY, which
+	 * from then on every HTTP/2 connection gets, so that clients that could still open
+	 * streams during the grace may not.
+	 */
+	private void closeIdle(List<TrackedConnection> open, boolean finalGoAway) {
+		if (finalGoAway) {
+			this.server.goAway();
+		}
+		for (TrackedConnection connection : open) {
+			if (finalGoAway || !connection.isHttp2()) {
+				connection.closeIfIdle(CloseReason.DRAIN_IDLE);
+			}
 		}
 	}
 
@@ -254,6 +278,10 @@ public final class ServerDrain {
 		ConnectionCounts counts = this.server.counts();
 		this.events.publishEvent(new DrainPhaseChangedEvent(this, phase, counts, report));
 		return counts;
+	}
+
+	private static long later(long nanos, long otherNanos) {
+		return (nanos - otherNanos >= 0) ? nanos : otherNanos;
 	}
 
 	private static String ports(List<ManagedConnector> connectors) {

@@ -9,13 +9,16 @@ package dev.keepalive.server;
  * @param active {@link ConnectionState#ACTIVE}
  * @param async {@link ConnectionState#ASYNC}
  * @param upgraded {@link ConnectionState#UPGRADED}
+ * @param http2 connections that speak HTTP/2 (each is also idle or active)
+ * @param streams HTTP/2 streams open on them
  */
-public record ConnectionCounts(int open, int idle, int readingHeaders, int active, int async, int upgraded) {
+public record ConnectionCounts(int open, int idle, int readingHeaders, int active, int async, int upgraded, int http2,
+		int streams) {
 
 	/**
 	 * No connections.
 	 */
-	public static final ConnectionCounts NONE = new ConnectionCounts(0, 0, 0, 0, 0, 0);
+	public static final ConnectionCounts NONE = new ConnectionCounts(0, 0, 0, 0, 0, 0, 0, 0);
 
 	/**
 	 * Add two counts.
@@ -25,13 +28,15 @@ public record ConnectionCounts(int open, int idle, int readingHeaders, int activ
 	public ConnectionCounts plus(ConnectionCounts other) {
 		return new ConnectionCounts(this.open + other.open, this.idle + other.idle,
 				this.readingHeaders + other.readingHeaders, this.active + other.active, this.async + other.async,
-				this.upgraded + other.upgraded);
+				this.upgraded + other.upgraded, this.http2 + other.http2, this.streams + other.streams);
 	}
 
 	@Override
 	public String toString() {
-		return this.open + " open (idle " + this.idle + ", reading-headers " + this.readingHeaders + ", active "
-				+ this.active + ", async " + this.async + ", upgraded " + this.upgraded + ")";
+		String counts = this.open + " open (idle " + this.idle + ", reading-headers " + this.readingHeaders
+				+ ", active " + this.active + ", async " + this.async + ", upgraded " + this.upgraded + ")";
+		return (this.http2 > 0) ? counts + ", " + this.http2 + " of them HTTP/2 with " + this.streams + " streams"
+				: counts;
 	}
 
 	/**

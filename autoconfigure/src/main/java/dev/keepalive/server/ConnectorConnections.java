@@ -72,13 +72,19 @@ public final class ConnectorConnections {
 	public ConnectionCounts counts() {
 		int[] byState = new int[ConnectionState.values().length];
 		int total = 0;
+		int http2 = 0;
+		int streams = 0;
 		for (TrackedConnection connection : this.open.values()) {
 			byState[connection.state().ordinal()]++;
 			total++;
+			if (connection.isHttp2()) {
+				http2++;
+				streams += connection.streams();
+			}
 		}
 		return new ConnectionCounts(total, byState[ConnectionState.IDLE.ordinal()],
 				byState[ConnectionState.READING_HEADERS.ordinal()], byState[ConnectionState.ACTIVE.ordinal()],
-				byState[ConnectionState.ASYNC.ordinal()], byState[ConnectionState.UPGRADED.ordinal()]);
+				byState[ConnectionState.ASYNC.ordinal()], byState[ConnectionState.UPGRADED.ordinal()], http2, streams);
 	}
 
 }

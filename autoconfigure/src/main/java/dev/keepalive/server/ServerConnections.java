@@ -112,7 +112,7 @@ public final class ServerConnections implements DisposableBean {
 	 */
 	public @Nullable CloseReason closeReason(@Nullable TrackedConnection connection, long requestsOnConnection,
 			int maxRequests) {
-		if (this.mode != Mode.KEEP_ALIVE) {
+		if (closesConnections()) {
 			return CloseReason.DRAIN_AFTER_RESPONSE;
 		}
 		return this.policy.closeReason(connection, requestsOnConnection, maxRequests);
@@ -123,7 +123,7 @@ public final class ServerConnections implements DisposableBean {
 	 * response.
 	 */
 	public void responseCommitted() {
-		if (this.mode != Mode.KEEP_ALIVE) {
+		if (closesConnections()) {
 			this.responsesWhileClosing.increment();
 		}
 	}
@@ -138,10 +138,30 @@ public final class ServerConnections implements DisposableBean {
 	}
 
 	/**
-	 * Make every response from now on close its connection (the drain delay).
+	 * Make every response from now on close its connection (the drain delay); HTTP/2
+	 * connections, those open and those opened from now on, are told to open no new
+	 * stream (a graceful GOAWAY).
 	 */
 	public void closeAfterResponse() {
 		this.mode = Mode.CLOSE_AFTER_RESPONSE;
+		forEachConnection(TrackedConnection::goAwayGracefully);
+	}
+
+	/**
+	 * Whether connections are told to close: every response says
+	 * {@code Connection: close}, every new HTTP/2 connection gets a graceful GOAWAY.
+	 * @return whether a drain has begun
+	 */
+	public boolean closesConnections() {
+		return this.mode != Mode.KEEP_ALIVE;
+	}
+
+	/**
+	 * Send the final GOAWAY on every HTTP/2 connection that has not had it: streams the
+	 * client opens from now on are not processed. Idempotent.
+	 */
+	public void goAway() {
+		forEachConnection(TrackedConnection::goAway);
 	}
 
 	/**
@@ -244,6 +264,12 @@ public final class ServerConnections implements DisposableBean {
 			total = total.plus(connector.connections().counts());
 		}
 		return total;
+	}
+
+	private void forEachConnection(Consumer<TrackedConnection> action) {
+		for (ManagedConnector connector : this.connectors) {
+			connector.connections().connections().forEach(action);
+		}
 	}
 
 	private void count(CloseReason reason) {

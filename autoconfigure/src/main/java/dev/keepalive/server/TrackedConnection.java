@@ -1,5 +1,7 @@
 package dev.keepalive.server;
 
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -24,6 +26,14 @@ public abstract class TrackedConnection {
 
 	private volatile @Nullable Thread handlerThread;
 
+	private volatile @Nullable Http2Session http2;
+
+	/** Guarded by this. */
+	private long http2Requests;
+
+	/** The threads handling HTTP/2 streams, several at a time; created when needed. */
+	private volatile @Nullable Set<Thread> streamThreads;
+
 	/**
 	 * Create a connection opened now.
 	 * @param policy the policy that sets its maximum age
@@ -34,10 +44,24 @@ public abstract class TrackedConnection {
 	}
 
 	/**
-	 * What the connection is doing now.
+	 * What the connection is doing now: for HTTP/2, {@link ConnectionState#ACTIVE} while
+	 * at least one stream is open, else {@link ConnectionState#IDLE}.
 	 * @return the state
 	 */
-	public abstract ConnectionState state();
+	public final ConnectionState state() {
+		Http2Session http2 = this.http2;
+		if (http2 != null) {
+			return (http2.streams() > 0) ? ConnectionState.ACTIVE : ConnectionState.IDLE;
+		}
+		return serverState();
+	}
+
+	/**
+	 * What the connection is doing now, as its server reports it, when it does not speak
+	 * HTTP/2.
+	 * @return the state
+	 */
+	protected abstract ConnectionState serverState();
 
 	/**
 	 * When the first byte of the request line now being received arrived, as
@@ -69,6 +93,86 @@ public abstract class TrackedConnection {
 	protected abstract void close();
 
 	/**
+	 * The connection now speaks HTTP/2 (h2 negotiated with ALPN, h2c by prior knowledge
+	 * or upgrade). Server implementations call this once the HTTP/2 session exists; if
+	 * the server is draining, the client is told at once to go elsewhere.
+	 * @param http2 the session
+	 * @param server the connections, to know whether the server is draining
+	 */
+	protected final void http2(Http2Session http2, ServerConnections server) {
+		this.http2 = http2;
+		if (server.closesConnections()) {
+			http2.goAwayGracefully();
+		}
+	}
+
+	/**
+	 * The HTTP/2 session, if the connection speaks HTTP/2.
+	 * @return the session, or {@code null}
+	 */
+	protected final @Nullable Http2Session http2() {
+		return this.http2;
+	}
+
+	/**
+	 * Whether the connection speaks HTTP/2.
+	 * @return whether it is an HTTP/2 connection
+	 */
+	public final boolean isHttp2() {
+		return this.http2 != null;
+	}
+
+	/**
+	 * The HTTP/2 streams open on the connection.
+	 * @return the count, 0 for HTTP/1
+	 */
+	public final int streams() {
+		Http2Session http2 = this.http2;
+		return (http2 != null) ? http2.streams() : 0;
+	}
+
+	/**
+	 * HTTP/2: a graceful GOAWAY (see {@link Http2Session#goAwayGracefully()}). Nothing
+	 * for HTTP/1, whose responses say close.
+	 */
+	final void goAwayGracefully() {
+		Http2Session http2 = this.http2;
+		if (http2 != null) {
+			http2.goAwayGracefully();
+		}
+	}
+
+	/**
+	 * HTTP/2: the final GOAWAY (see {@link Http2Session#goAway()}). Nothing for HTTP/1.
+	 */
+	final void goAway() {
+		Http2Session http2 = this.http2;
+		if (http2 != null) {
+			http2.goAway();
+		}
+	}
+
+	/**
+	 * Count a request (a stream) on an HTTP/2 connection; server implementations call
+	 * this as each one starts. The one that must close the connection (the last one
+	 * allowed, or one past the maximum age) retires it; during a drain the drain has sent
+	 * the graceful GOAWAY already.
+	 * @param server the connections, whose rules apply
+	 */
+	public final void http2RequestStarted(ServerConnections server) {
+		Http2Session http2 = this.http2;
+		long requests;
+		synchronized (this) {
+			requests = ++this.http2Requests;
+		}
+		Integer maxRequests = server.policy().settings().maxRequestsPerConnection();
+		CloseReason reason = server.closeReason(this, requests, (maxRequests != null) ? maxRequests : 0);
+		if (http2 != null && reason != null && closingFor(reason) && reason != CloseReason.DRAIN_AFTER_RESPONSE) {
+			http2.retire();
+		}
+	}
+
+	/**
 	 * Close the connection whatever it is doing.
 	 */
 	final void forceClose() {
@@ -85,6 +189,10 @@ public abstract class TrackedConnection {
 		Thread thread = this.handlerThread;
 		if (thread != null) {
 			thread.interrupt();
+		}
+		Set<Thread> streamThreads = this.streamThreads;
+		if (streamThreads != null) {
+			streamThreads.forEach(Thread::interrupt);
 		}
 	}
 
@@ -152,15 +260,38 @@ public abstract class TrackedConnection {
 	 */
 	public final void bindToCurrentThread() {
 		CURRENT.set(this);
-		this.handlerThread = Thread.currentThread();
+		if (isHttp2()) {
+			streamThreads().add(Thread.currentThread());
+		}
+		else {
+			this.handlerThread = Thread.currentThread();
+		}
 	}
 
 	/**
 	 * End {@link #bindToCurrentThread()}.
 	 */
 	public final void unbindFromCurrentThread() {
+		Set<Thread> streamThreads = this.streamThreads;
+		if (streamThreads != null) {
+			streamThreads.remove(Thread.currentThread());
+		}
 		this.handlerThread = null;
 		CURRENT.remove();
+	}
+
+	private Set<Thread> streamThreads() {
+		Set<Thread> threads = this.streamThreads;
+		if (threads == null) {
+			synchronized (this) {
+				threads = this.streamThreads;
+				if (threads == null) {
+					threads = ConcurrentHashMap.newKeySet();
+					this.streamThreads = threads;
+				}
+			}
+		}
+		return threads;
 	}
 
 	/**

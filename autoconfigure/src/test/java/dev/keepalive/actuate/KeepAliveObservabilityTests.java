@@ -72,7 +72,7 @@ class KeepAliveObservabilityTests {
 						assertThat(connector.get("scheme").asString()).isEqualTo("http");
 						JsonNode counts = connector.get("connections");
 						assertThat(counts.propertyNames()).containsExactly("open", "idle", "readingHeaders", "active",
-								"async", "upgraded");
+								"async", "upgraded", "http2", "streams");
 						assertThat(counts.get("open").asInt()).isEqualTo(4);
 						assertThat(counts.get("idle").asInt()).isEqualTo(1);
 						assertThat(counts.get("readingHeaders").asInt()).isEqualTo(1);

@@ -35,10 +35,8 @@ class MaxConnectionAgeTests {
 						RawHttpResponse response = connection.get("/hello").readResponse();
 						firstAnswered = (firstAnswered != 0) ? firstAnswered : System.nanoTime();
 						// The server opened the connection after we began to connect, so
-						// it
-						// was younger than this when it answered: below the smallest
-						// jittered
-						// age (0.9 s) it must keep the connection.
+						// it was younger than this when it answered: below the smallest
+						// jittered age (0.9 s) it must keep the connection.
 						if (Duration.ofNanos(System.nanoTime() - connecting).toMillis() < 900) {
 							assertThat(response.connectionClose()).as("response at %d ms", at).isFalse();
 							assertThat(response.header("Keep-Alive")).isNotNull();

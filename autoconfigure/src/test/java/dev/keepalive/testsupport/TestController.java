@@ -31,12 +31,15 @@ public class TestController {
 
 	private final AtomicInteger interrupted = new AtomicInteger();
 
+	private final AtomicInteger hellos = new AtomicInteger();
+
 	private final CountDownLatch release = new CountDownLatch(1);
 
 	private final Queue<DeferredResult<String>> pending = new ConcurrentLinkedQueue<>();
 
 	@GetMapping("/hello")
 	String hello() {
+		this.hellos.incrementAndGet();
 		return "hello";
 	}
 
@@ -143,6 +146,13 @@ public class TestController {
 
 	public int posts() {
 		return this.posts.get();
+	}
+
+	/**
+	 * Number of {@code /hello} requests handled.
+	 */
+	public int hellos() {
+		return this.hellos.get();
 	}
 
 	/**

@@ -2,6 +2,7 @@ package dev.keepalive.server.jetty;
 
 import java.util.Map;
 
+import dev.keepalive.server.ServerConnections;
 import org.eclipse.jetty.server.Connector;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
@@ -17,9 +18,12 @@ final class AsyncTrackingHandler extends Handler.Wrapper {
 
 	private final Map<Connector, JettyConnectionTracker> trackers;
 
-	AsyncTrackingHandler(Handler handler, Map<Connector, JettyConnectionTracker> trackers) {
+	private final ServerConnections server;
+
+	AsyncTrackingHandler(Handler handler, Map<Connector, JettyConnectionTracker> trackers, ServerConnections server) {
 		super(handler);
 		this.trackers = trackers;
+		this.server = server;
 	}
 
 	@Override
@@ -29,6 +33,9 @@ final class AsyncTrackingHandler extends Handler.Wrapper {
 				? tracker.get(request.getConnectionMetaData().getConnection().getEndPoint()) : null;
 		JettyTrackedConnection.Exchange exchange = (connection != null) ? connection.currentExchange() : null;
 		if (connection != null) {
+			if (connection.isHttp2()) {
+				connection.http2RequestStarted(this.server);
+			}
 			connection.bindToCurrentThread();
 		}
 		try {

@@ -57,7 +57,7 @@ final class JettyKeepAliveCustomizer implements WebServerFactoryCustomizer<Confi
 
 	private void customize(Server server) {
 		Map<Connector, JettyConnectionTracker> trackers = new ConcurrentHashMap<>();
-		server.setHandler(new AsyncTrackingHandler(server.getHandler(), trackers));
+		server.setHandler(new AsyncTrackingHandler(server.getHandler(), trackers, this.serverConnections));
 		// A container listener also sees connectors added later (SSL replaces Boot's one,
 		// applications add their own) and is replayed the ones already there. Spring Boot
 		// removes and re-adds them before starting: each is customized once.
@@ -83,8 +83,7 @@ final class JettyKeepAliveCustomizer implements WebServerFactoryCustomizer<Confi
 		// otherwise cut the idle timeout of requests still in flight to one second
 		connector.setShutdownIdleTimeout(-1);
 		ConnectorConnections connections = this.serverConnections.newConnectorConnections();
-		JettyConnectionTracker tracker = new JettyConnectionTracker(connector, connections,
-				this.serverConnections.policy());
+		JettyConnectionTracker tracker = new JettyConnectionTracker(connector, connections, this.serverConnections);
 		connector.addEventListener(tracker);
 		JettyAcceptQueue acceptQueue = (connector instanceof ServerConnector serverConnector)
 				? new JettyAcceptQueue(serverConnector) : null;

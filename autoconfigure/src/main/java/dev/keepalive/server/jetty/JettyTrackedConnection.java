@@ -3,12 +3,13 @@ package dev.keepalive.server.jetty;
 import java.util.concurrent.atomic.AtomicReference;
 
 import dev.keepalive.server.CloseReason;
-import dev.keepalive.server.ConnectionPolicy;
 import dev.keepalive.server.ConnectionState;
+import dev.keepalive.server.ServerConnections;
 import dev.keepalive.server.TrackedConnection;
 import org.eclipse.jetty.http.HttpParser;
 import org.eclipse.jetty.io.Connection;
 import org.eclipse.jetty.io.EndPoint;
+import org.eclipse.jetty.server.NegotiatingServerConnection;
 import org.eclipse.jetty.server.internal.HttpConnection;
 import org.jspecify.annotations.Nullable;
 
@@ -30,11 +31,11 @@ final class JettyTrackedConnection extends TrackedConnection {
 
 	private volatile long lastExchangeEndedNanos;
 
-	JettyTrackedConnection(ConnectionPolicy policy, EndPoint endPoint, Connection connection) {
-		super(policy);
+	JettyTrackedConnection(ServerConnections server, EndPoint endPoint, Connection connection) {
+		super(server.policy());
 		this.endPoint = endPoint;
 		this.connection = connection;
-		this.upgraded = !(connection instanceof HttpConnection);
+		upgradedTo(connection, server);
 	}
 
 	Exchange beginExchange() {
@@ -69,13 +70,22 @@ final class JettyTrackedConnection extends TrackedConnection {
 		return this.exchange.get();
 	}
 
-	void upgradedTo(Connection connection) {
+	/**
+	 * A connection took over the endpoint: the first one, then the one negotiated with
+	 * ALPN, HTTP/2 (h2c by prior knowledge or upgrade), or a WebSocket.
+	 */
+	void upgradedTo(Connection connection, ServerConnections server) {
 		this.connection = connection;
-		this.upgraded = true;
+		JettyHttp2Session http2 = JettyHttp2Session.of(connection);
+		this.upgraded = http2 == null && !(connection instanceof HttpConnection)
+				&& !(connection instanceof NegotiatingServerConnection);
+		if (http2 != null) {
+			http2(http2, server);
+		}
 	}
 
 	@Override
-	public ConnectionState state() {
+	protected ConnectionState serverState() {
 		if (this.upgraded) {
 			return ConnectionState.UPGRADED;
 		}
@@ -120,7 +130,13 @@ final class JettyTrackedConnection extends TrackedConnection {
 		// one closing for another reason (a response that said close, now waiting for
 		// its client to close) is closed too, and counted under that reason
 		boolean recorded = closingFor(reason);
-		this.endPoint.close();
+		if (http2() instanceof JettyHttp2Session http2) {
+			// closed once the final GOAWAY is out
+			http2.goAway(this.endPoint::close);
+		}
+		else {
+			this.endPoint.close();
+		}
 		return recorded;
 	}
 

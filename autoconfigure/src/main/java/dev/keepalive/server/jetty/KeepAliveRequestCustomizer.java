@@ -5,12 +5,13 @@ import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.HttpVersion;
 import org.eclipse.jetty.server.Connector;
 import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpStream;
 import org.eclipse.jetty.server.Request;
 
 /**
  * Begins the tracking of every HTTP/1.x exchange on one connector and wraps its stream,
  * so that the connection headers are decided when the response is committed, not when the
- * request starts.
+ * request starts. Other versions' streams only have their responses counted.
  */
 final class KeepAliveRequestCustomizer implements HttpConfiguration.Customizer {
 
@@ -31,11 +32,16 @@ final class KeepAliveRequestCustomizer implements HttpConfiguration.Customizer {
 
 	@Override
 	public Request customize(Request request, HttpFields.Mutable responseHeaders) {
+		// an HttpConfiguration may be shared by several connectors, each with its own
+		// customizer
+		if (request.getConnectionMetaData().getConnector() != this.connector) {
+			return request;
+		}
 		HttpVersion version = request.getConnectionMetaData().getHttpVersion();
-		// HTTP/2 and HTTP/3 have no connection-specific headers; an HttpConfiguration may
-		// be shared by several connectors, each with its own customizer
-		if ((version != HttpVersion.HTTP_1_1 && version != HttpVersion.HTTP_1_0)
-				|| request.getConnectionMetaData().getConnector() != this.connector) {
+		if (version != HttpVersion.HTTP_1_1 && version != HttpVersion.HTTP_1_0) {
+			// HTTP/2 and HTTP/3 have no connection-specific headers: only count the
+			// response
+			request.addHttpStreamWrapper((stream) -> new CountingHttpStream(stream, this.server));
 			return request;
 		}
 		JettyTrackedConnection connection = this.tracker
@@ -44,6 +50,26 @@ final class KeepAliveRequestCustomizer implements HttpConfiguration.Customizer {
 		request.addHttpStreamWrapper((stream) -> new KeepAliveHttpStream(stream, request, connection, exchange,
 				this.server, this.keepAliveFields));
 		return request;
+	}
+
+	/**
+	 * Counts the response of an HTTP/2 (or HTTP/3) stream when it is committed.
+	 */
+	private static final class CountingHttpStream extends HttpStream.Wrapper {
+
+		private final ServerConnections server;
+
+		CountingHttpStream(HttpStream wrapped, ServerConnections server) {
+			super(wrapped);
+			this.server = server;
+		}
+
+		@Override
+		public void prepareResponse(HttpFields.Mutable headers) {
+			super.prepareResponse(headers);
+			this.server.responseCommitted();
+		}
+
 	}
 
 }

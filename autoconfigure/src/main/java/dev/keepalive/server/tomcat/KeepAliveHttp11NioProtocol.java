@@ -11,7 +11,9 @@ import org.apache.catalina.Service;
 import org.apache.catalina.connector.Connector;
 import org.apache.catalina.core.StandardContext;
 import org.apache.coyote.Processor;
+import org.apache.coyote.UpgradeProtocol;
 import org.apache.coyote.http11.Http11NioProtocol;
+import org.apache.coyote.http2.Http2Protocol;
 import org.apache.tomcat.util.net.NioChannel;
 import org.apache.tomcat.util.net.SocketWrapperBase;
 import org.jspecify.annotations.Nullable;
@@ -91,6 +93,16 @@ public class KeepAliveHttp11NioProtocol extends Http11NioProtocol {
 	@Override
 	public boolean getUseKeepAliveResponseHeader() {
 		return !ResponseCommitHook.isAvailable() && super.getUseKeepAliveResponseHeader();
+	}
+
+	/**
+	 * Spring Boot adds Tomcat's {@link Http2Protocol} for
+	 * {@code server.http2.enabled=true}: Keepalive's own takes its place.
+	 */
+	@Override
+	public void addUpgradeProtocol(UpgradeProtocol upgradeProtocol) {
+		super.addUpgradeProtocol(
+				(upgradeProtocol.getClass() == Http2Protocol.class) ? new KeepAliveHttp2Protocol() : upgradeProtocol);
 	}
 
 	@Override

@@ -11,15 +11,16 @@ import org.apache.coyote.ActionHook;
 import org.apache.coyote.Response;
 
 /**
- * Sits between a coyote {@link Response} and its processor to decide the connection
- * headers at the moment the response is committed.
+ * Sits between a coyote {@link Response} and its processor to act at the moment the
+ * response is committed.
  * <p>
  * {@code Http11Processor.prepareResponse()} is final, so it cannot be overridden; the
- * response's action hook (a package-private field, replaced once per processor by
- * reflection; Tomcat's module is open) is the one place that every keep-alive commit
- * passes through. When the connection must close, the hook turns Tomcat's own keep-alive
- * decision off; otherwise it adds {@code Keep-Alive: timeout=N} when Tomcat will keep the
- * connection open. The request is never touched.
+ * response's action hook (a package-private field, replaced by reflection; Tomcat's
+ * module is open) is the one place that every commit passes through. On HTTP/1.1 it
+ * decides the connection headers: when the connection must close, it turns Tomcat's own
+ * keep-alive decision off; otherwise it adds {@code Keep-Alive: timeout=N} when Tomcat
+ * will keep the connection open. The request is never touched. On HTTP/2 it counts the
+ * response.
  */
 final class ResponseCommitHook implements ActionHook {
 
@@ -27,17 +28,16 @@ final class ResponseCommitHook implements ActionHook {
 
 	private static final Field HOOK_FIELD = hookField();
 
-	private final KeepAliveHttp11Processor processor;
-
-	private final KeepAliveHttp11NioProtocol protocol;
+	private final ActionHook processor;
 
 	private final Response response;
 
-	private ResponseCommitHook(KeepAliveHttp11Processor processor, KeepAliveHttp11NioProtocol protocol,
-			Response response) {
+	private final Runnable beforeCommit;
+
+	private ResponseCommitHook(ActionHook processor, Response response, Runnable beforeCommit) {
 		this.processor = processor;
-		this.protocol = protocol;
 		this.response = response;
+		this.beforeCommit = beforeCommit;
 	}
 
 	/**
@@ -48,15 +48,30 @@ final class ResponseCommitHook implements ActionHook {
 		return HOOK_FIELD != null;
 	}
 
+	/**
+	 * Decide the connection headers of an HTTP/1.1 processor's responses.
+	 */
 	static void install(KeepAliveHttp11Processor processor, KeepAliveHttp11NioProtocol protocol) {
+		// Response.recycle() keeps the hook for HTTP/1.1, so once per processor is enough
+		Response response = processor.getRequest().getResponse();
+		install(response, () -> decideConnection(processor, protocol, response));
+	}
+
+	/**
+	 * Count an HTTP/2 stream's response; the stream's processor has just become the
+	 * response's hook.
+	 */
+	static void countCommit(Response response, ServerConnections server) {
+		install(response, server::responseCommitted);
+	}
+
+	private static void install(Response response, Runnable beforeCommit) {
 		if (HOOK_FIELD == null) {
 			return;
 		}
-		Response response = processor.getRequest().getResponse();
 		try {
-			// Response.recycle() keeps the hook for HTTP/1.1, so once per processor is
-			// enough
-			HOOK_FIELD.set(response, new ResponseCommitHook(processor, protocol, response));
+			ActionHook processor = (ActionHook) HOOK_FIELD.get(response);
+			HOOK_FIELD.set(response, new ResponseCommitHook(processor, response, beforeCommit));
 		}
 		catch (IllegalAccessException ex) {
 			throw new IllegalStateException(ex);
@@ -67,30 +82,31 @@ final class ResponseCommitHook implements ActionHook {
 	public void action(ActionCode actionCode, Object param) {
 		if (!this.response.isCommitted() && (actionCode == ActionCode.COMMIT || actionCode == ActionCode.CLOSE
 				|| actionCode == ActionCode.CLIENT_FLUSH)) {
-			beforeCommit();
+			this.beforeCommit.run();
 		}
 		this.processor.action(actionCode, param);
 	}
 
-	private void beforeCommit() {
-		ServerConnections server = this.protocol.serverConnections();
-		if (server == null || this.response.getStatus() == 101) {
+	private static void decideConnection(KeepAliveHttp11Processor processor, KeepAliveHttp11NioProtocol protocol,
+			Response response) {
+		ServerConnections server = protocol.serverConnections();
+		if (server == null || response.getStatus() == 101) {
 			return;
 		}
 		server.responseCommitted();
-		TomcatTrackedConnection connection = this.protocol.tracked(this.processor.socketWrapper());
+		TomcatTrackedConnection connection = protocol.tracked(processor.socketWrapper());
 		long requests = (connection != null) ? connection.responseCommitted() : 0;
-		CloseReason reason = server.closeReason(connection, requests, this.protocol.getMaxKeepAliveRequests());
+		CloseReason reason = server.closeReason(connection, requests, protocol.getMaxKeepAliveRequests());
 		if (reason != null) {
 			if (connection != null) {
 				connection.closingFor(reason);
 			}
-			this.processor.closeAfterResponse();
+			processor.closeAfterResponse();
 			return;
 		}
-		String keepAlive = this.protocol.keepAliveHeaderValue();
-		if (keepAlive != null && this.processor.keepsAlive()) {
-			this.response.getMimeHeaders().setValue("Keep-Alive").setString(keepAlive);
+		String keepAlive = protocol.keepAliveHeaderValue();
+		if (keepAlive != null && processor.keepsAlive()) {
+			response.getMimeHeaders().setValue("Keep-Alive").setString(keepAlive);
 		}
 	}
 

@@ -6,7 +6,9 @@ import dev.keepalive.server.ServerPropertyOverrides;
 import org.apache.catalina.connector.Connector;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
+import org.apache.coyote.UpgradeProtocol;
 import org.apache.coyote.http11.AbstractHttp11Protocol;
+import org.apache.coyote.http2.Http2Protocol;
 
 import org.springframework.boot.tomcat.ConfigurableTomcatWebServerFactory;
 import org.springframework.boot.tomcat.TomcatWebServerFactory;
@@ -73,6 +75,13 @@ final class TomcatKeepAliveCustomizer
 				protocol.setMaxKeepAliveRequests(this.settings.maxRequestsPerConnection());
 			}
 			protocol.setUseKeepAliveResponseHeader(this.settings.advertiseIdleTimeout());
+			for (UpgradeProtocol upgradeProtocol : protocol.findUpgradeProtocols()) {
+				if (upgradeProtocol instanceof Http2Protocol http2) {
+					// an HTTP/2 connection with no stream open is idle (Tomcat's default:
+					// 20 s)
+					http2.setKeepAliveTimeout(idleTimeout);
+				}
+			}
 		}
 		if (connector.getProtocolHandler() instanceof KeepAliveHttp11NioProtocol protocol) {
 			protocol.manage(this.serverConnections, connector);

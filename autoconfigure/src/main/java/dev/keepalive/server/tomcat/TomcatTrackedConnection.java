@@ -9,6 +9,8 @@ import java.util.concurrent.locks.Lock;
 import dev.keepalive.server.CloseReason;
 import dev.keepalive.server.ConnectionPolicy;
 import dev.keepalive.server.ConnectionState;
+import dev.keepalive.server.Http2Session;
+import dev.keepalive.server.ServerConnections;
 import dev.keepalive.server.TrackedConnection;
 import org.apache.tomcat.util.net.NioChannel;
 import org.apache.tomcat.util.net.SocketWrapperBase;
@@ -44,8 +46,15 @@ final class TomcatTrackedConnection extends TrackedConnection {
 	}
 
 	@Override
-	public ConnectionState state() {
+	protected ConnectionState serverState() {
 		return this.state;
+	}
+
+	/**
+	 * The connection now speaks HTTP/2.
+	 */
+	void speaksHttp2(KeepAliveHttp2UpgradeHandler http2, ServerConnections server) {
+		http2(http2, server);
 	}
 
 	void setState(ConnectionState state) {
@@ -72,6 +81,16 @@ final class TomcatTrackedConnection extends TrackedConnection {
 
 	@Override
 	public boolean closeIfIdle(CloseReason reason) {
+		Http2Session http2 = http2();
+		if (http2 != null) {
+			if (http2.streams() > 0 || this.wrapper.isClosed()) {
+				return false;
+			}
+			boolean recorded = closingFor(reason);
+			http2.goAway();
+			shutdown();
+			return recorded;
+		}
 		return closeUnderLockIf(ConnectionState.IDLE, reason, false);
 	}
 
@@ -121,10 +140,16 @@ final class TomcatTrackedConnection extends TrackedConnection {
 				|| closeUnderLockIf(ConnectionState.READING_HEADERS, CloseReason.FORCED, false)) {
 			return;
 		}
-		// A request thread may be using the wrapper (async and upgraded ones do so
-		// without the lock): closing it here could recycle its buffers under that
-		// thread. Shutting the socket down makes its next read or write fail, and Tomcat
-		// closes it there.
+		shutdown();
+	}
+
+	/**
+	 * Close a connection that a request thread may be using (async and upgraded ones do
+	 * so without the lock), where closing the wrapper could recycle its buffers under
+	 * that thread: shutting the socket down makes its next read or write fail, and Tomcat
+	 * closes it there.
+	 */
+	private void shutdown() {
 		try {
 			this.channel.shutdownInput();
 			this.channel.shutdownOutput();

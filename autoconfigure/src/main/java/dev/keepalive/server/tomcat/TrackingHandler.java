@@ -2,6 +2,7 @@ package dev.keepalive.server.tomcat;
 
 import dev.keepalive.server.CloseReason;
 import dev.keepalive.server.ConnectionState;
+import dev.keepalive.server.ServerConnections;
 import org.apache.coyote.AbstractProcessor;
 import org.apache.coyote.Processor;
 import org.apache.tomcat.util.net.AbstractEndpoint.Handler;
@@ -33,8 +34,7 @@ final class TrackingHandler implements Handler<NioChannel> {
 		}
 		ConnectionState previous = connection.state();
 		// A timeout on an async or upgraded connection arrives as TIMEOUT; anything else
-		// is
-		// a no-op for Tomcat and must not change what we know of the connection.
+		// is a no-op for Tomcat and must not change what we know of the connection.
 		boolean staleTimeout = event == SocketEvent.TIMEOUT
 				&& !(wrapper.getCurrentProcessor() instanceof Processor p && (p.isAsync() || p.isUpgrade()));
 		if (event == SocketEvent.ERROR
@@ -88,9 +88,18 @@ final class TrackingHandler implements Handler<NioChannel> {
 		this.delegate.release(wrapper);
 	}
 
+	/**
+	 * Tomcat pauses its HTTP/2 connections (a GOAWAY, then no new stream after a round
+	 * trip) as soon as the listening socket closes. During a drain the drain decides when
+	 * HTTP/2 clients get the final GOAWAY: after the idle grace, and not within a second
+	 * of the graceful one.
+	 */
 	@Override
 	public void pause() {
-		this.delegate.pause();
+		ServerConnections server = this.protocol.serverConnections();
+		if (server == null || !server.closesConnections()) {
+			this.delegate.pause();
+		}
 	}
 
 	@Override

@@ -89,7 +89,8 @@ final class TrackingNioEndpoint extends NioEndpoint {
 			queue.closeMarkers();
 			awaitAcceptorEnded();
 		}
-		// bookkeeping: keep-alive off for new requests, HTTP/2 told to stop new streams
+		// bookkeeping: keep-alive off for new requests (HTTP/2 is left to the drain, see
+		// TrackingHandler.pause())
 		closeServerSocketGraceful();
 		return taken;
 	}

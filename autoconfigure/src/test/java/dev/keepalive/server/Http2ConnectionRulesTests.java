@@ -1,0 +1,74 @@
+package dev.keepalive.server;
+
+import java.time.Duration;
+
+import dev.keepalive.testsupport.Http2TestClient;
+import dev.keepalive.testsupport.Http2Transport;
+import dev.keepalive.testsupport.ServerKind;
+import dev.keepalive.testsupport.TestApp;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The connection rules on HTTP/2, on both servers, over h2c and h2: the idle timeout
+ * closes a connection with no open stream; {@code max-requests-per-connection} and
+ * {@code max-connection-age} end a connection with a graceful GOAWAY after the stream
+ * that reached them, so that clients rebalance.
+ */
+class Http2ConnectionRulesTests {
+
+	@ParameterizedTest(name = "{0} {1}")
+	@MethodSource("dev.keepalive.testsupport.Http2Transport#withEveryServer")
+	void connectionWithNoOpenStreamIsClosedAtTheIdleTimeout(ServerKind server, Http2Transport transport)
+			throws Exception {
+		try (TestApp app = transport.start(server, "keepalive.server.idle-timeout=2s");
+				Http2TestClient client = Http2TestClient.connect(app.port(), transport.tls())) {
+			assertThat(client.get("/hello").status(Duration.ofSeconds(5))).isEqualTo(200);
+			long idleSince = System.nanoTime();
+			// the idle timeout (2 s), not the server's own HTTP/2 default (Tomcat: 20 s)
+			assertThat(client.awaitClosed(Duration.ofSeconds(10))).isTrue();
+			assertThat(Duration.ofNanos(System.nanoTime() - idleSince)).isGreaterThan(Duration.ofMillis(1900));
+			await().atMost(Duration.ofSeconds(5)).until(() -> app.counts().open() == 0);
+		}
+	}
+
+	@ParameterizedTest(name = "{0} {1}")
+	@MethodSource("dev.keepalive.testsupport.Http2Transport#withEveryServer")
+	void lastRequestAllowedEndsTheConnectionWithAGracefulGoAway(ServerKind server, Http2Transport transport)
+			throws Exception {
+		try (TestApp app = transport.start(server, "keepalive.server.max-requests-per-connection=2");
+				Http2TestClient client = Http2TestClient.connect(app.port(), transport.tls())) {
+			assertThat(client.get("/hello").status(Duration.ofSeconds(5))).isEqualTo(200);
+			assertThat(client.goAways()).isEmpty();
+			Http2TestClient.Response last = client.get("/hello");
+			assertThat(last.status(Duration.ofSeconds(5))).isEqualTo(200);
+			assertThat(last.headers().contains("Connection")).isFalse();
+			await().atMost(Duration.ofSeconds(5)).until(() -> !client.goAways().isEmpty());
+			assertThat(client.goAways().get(0).isGraceful()).isTrue();
+		}
+	}
+
+	@ParameterizedTest(name = "{0} {1}")
+	@MethodSource("dev.keepalive.testsupport.Http2Transport#withEveryServer")
+	void firstStreamPastTheMaximumAgeEndsTheConnectionWithAGracefulGoAway(ServerKind server, Http2Transport transport)
+			throws Exception {
+		try (TestApp app = transport.start(server, "keepalive.server.max-connection-age=1s");
+				Http2TestClient client = Http2TestClient.connect(app.port(), transport.tls())) {
+			long connected = System.nanoTime();
+			assertThat(client.get("/hello").status(Duration.ofSeconds(5))).isEqualTo(200);
+			// below the smallest jittered age (0.9 s) the connection is kept
+			if (Duration.ofNanos(System.nanoTime() - connected).toMillis() < 900) {
+				assertThat(client.goAways()).isEmpty();
+			}
+			// past the largest (1.1 s), the next stream is served and retires it
+			await().pollDelay(Duration.ofMillis(1200)).atMost(Duration.ofSeconds(2)).until(() -> true);
+			assertThat(client.get("/hello").status(Duration.ofSeconds(5))).isEqualTo(200);
+			await().atMost(Duration.ofSeconds(5)).until(() -> !client.goAways().isEmpty());
+			assertThat(client.goAways().get(0).isGraceful()).isTrue();
+		}
+	}
+
+}
