@@ -94,16 +94,11 @@ public abstract class TrackedConnection {
 
 	/**
 	 * The connection now speaks HTTP/2 (h2 negotiated with ALPN, h2c by prior knowledge
-	 * or upgrade). Server implementations call this once the HTTP/2 session exists; if
-	 * the server is draining, the client is told at once to go elsewhere.
+	 * or upgrade). Server implementations call this once the HTTP/2 session exists.
 	 * @param http2 the session
-	 * @param server the connections, to know whether the server is draining
 	 */
-	protected final void http2(Http2Session http2, ServerConnections server) {
+	protected final void http2(Http2Session http2) {
 		this.http2 = http2;
-		if (server.closesConnections()) {
-			http2.goAwayGracefully();
-		}
 	}
 
 	/**
@@ -155,8 +150,10 @@ public abstract class TrackedConnection {
 	/**
 	 * Count a request (a stream) on an HTTP/2 connection; server implementations call
 	 * this as each one starts. The one that must close the connection (the last one
-	 * allowed, or one past the maximum age) retires it; during a drain the drain has sent
-	 * the graceful GOAWAY already.
+	 * allowed, or one past the maximum age) retires it. During a drain the stream is
+	 * served and its connection told to go (a graceful GOAWAY), as an HTTP/1.1 response
+	 * says {@code Connection: close}: a connection opened during the drain delay serves
+	 * its first stream, like an HTTP/1.1 one its first request.
 	 * @param server the connections, whose rules apply
 	 */
 	public final void http2RequestStarted(ServerConnections server) {
@@ -167,7 +164,13 @@ public abstract class TrackedConnection {
 		}
 		Integer maxRequests = server.policy().settings().maxRequestsPerConnection();
 		CloseReason reason = server.closeReason(this, requests, (maxRequests != null) ? maxRequests : 0);
-		if (http2 != null && reason != null && closingFor(reason) && reason != CloseReason.DRAIN_AFTER_RESPONSE) {
+		if (http2 == null || reason == null || !closingFor(reason)) {
+			return;
+		}
+		if (reason == CloseReason.DRAIN_AFTER_RESPONSE) {
+			http2.goAwayGracefully();
+		}
+		else {
 			http2.retire();
 		}
 	}

@@ -125,6 +125,31 @@ class Http2DrainTests {
 
 	@ParameterizedTest
 	@EnumSource(ServerKind.class)
+	void connectionOpenedDuringTheDrainDelayServesItsFirstStreamThenGetsAGracefulGoAway(ServerKind server)
+			throws Exception {
+		try (TestApp app = start(server, Http2Transport.H2C, "keepalive.shutdown.drain-delay=3s")) {
+			CompletableFuture<Void> closed = app.closeInBackground(DrainPhase.DRAIN_DELAY);
+			try (RawHttp2Connection connection = RawHttp2Connection.open(app.port())) {
+				// nothing tells the client to go before it has asked for anything: like
+				// an
+				// HTTP/1.1 connection, it is served once (a proxy that respects GOAWAY
+				// would
+				// otherwise have no connection to send its request on)
+				connection.roundTrip(Duration.ofSeconds(5));
+				assertThat(connection.goAways()).isEmpty();
+				connection.get(1, "/hello");
+				await().atMost(Duration.ofSeconds(5)).until(() -> connection.isComplete(1));
+				assertThat(connection.status(1)).isEqualTo(200);
+				await().atMost(Duration.ofSeconds(5)).until(() -> !connection.goAways().isEmpty());
+				assertThat(connection.goAways().get(0).isGraceful()).isTrue();
+				assertThat(app.drain().phase()).isEqualTo(DrainPhase.DRAIN_DELAY);
+			}
+			closed.get(30, TimeUnit.SECONDS);
+		}
+	}
+
+	@ParameterizedTest
+	@EnumSource(ServerKind.class)
 	void streamOpenedJustAfterTheGracefulGoAwayIsServedWithNoDrainDelayNorIdleGrace(ServerKind server)
 			throws Exception {
 		try (TestApp app = start(server, Http2Transport.H2C, "keepalive.shutdown.drain-delay=0s",

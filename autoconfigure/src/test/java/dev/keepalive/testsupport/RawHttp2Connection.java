@@ -7,11 +7,14 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicLong;
 
+import org.awaitility.Awaitility;
 import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.HttpURI;
 import org.eclipse.jetty.http.HttpVersion;
@@ -53,6 +56,10 @@ public final class RawHttp2Connection implements AutoCloseable {
 	private final List<Integer> ended = new CopyOnWriteArrayList<>();
 
 	private final List<Integer> reset = new CopyOnWriteArrayList<>();
+
+	private final AtomicLong pings = new AtomicLong();
+
+	private volatile long lastPingAcknowledged;
 
 	private volatile boolean closed;
 
@@ -112,6 +119,16 @@ public final class RawHttp2Connection implements AutoCloseable {
 		MetaData.Request request = new MetaData.Request("GET", HttpURI.from("http://localhost" + path),
 				HttpVersion.HTTP_2, HttpFields.EMPTY);
 		write(new HeadersFrame(streamId, request, null, true));
+	}
+
+	/**
+	 * Send a PING and wait for its acknowledgement: every frame the server wrote before
+	 * it has then been read.
+	 */
+	public void roundTrip(Duration timeout) throws IOException {
+		long ping = this.pings.incrementAndGet();
+		write(new PingFrame(ping, false));
+		Awaitility.await().atMost(timeout).until(() -> this.lastPingAcknowledged >= ping);
 	}
 
 	public List<Received> goAways() {
@@ -187,6 +204,9 @@ public final class RawHttp2Connection implements AutoCloseable {
 			public void onPing(PingFrame frame) {
 				if (!frame.isReply()) {
 					writeQuietly(new PingFrame(frame.getPayload(), true));
+				}
+				else {
+					RawHttp2Connection.this.lastPingAcknowledged = frame.getPayloadAsLong();
 				}
 			}
 

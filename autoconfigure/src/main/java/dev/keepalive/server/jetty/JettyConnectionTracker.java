@@ -3,8 +3,8 @@ package dev.keepalive.server.jetty;
 import java.util.concurrent.TimeUnit;
 
 import dev.keepalive.server.CloseReason;
+import dev.keepalive.server.ConnectionPolicy;
 import dev.keepalive.server.ConnectorConnections;
-import dev.keepalive.server.ServerConnections;
 import org.eclipse.jetty.io.Connection;
 import org.eclipse.jetty.io.EndPoint;
 import org.eclipse.jetty.io.ssl.SslConnection;
@@ -23,12 +23,12 @@ final class JettyConnectionTracker implements Connection.Listener {
 
 	private final ConnectorConnections connections;
 
-	private final ServerConnections server;
+	private final ConnectionPolicy policy;
 
-	JettyConnectionTracker(AbstractConnector connector, ConnectorConnections connections, ServerConnections server) {
+	JettyConnectionTracker(AbstractConnector connector, ConnectorConnections connections, ConnectionPolicy policy) {
 		this.connector = connector;
 		this.connections = connections;
-		this.server = server;
+		this.policy = policy;
 	}
 
 	@Override
@@ -41,10 +41,10 @@ final class JettyConnectionTracker implements Connection.Listener {
 		EndPoint endPoint = connection.getEndPoint();
 		JettyTrackedConnection tracked = get(endPoint);
 		if (tracked != null) {
-			tracked.upgradedTo(connection, this.server);
+			tracked.upgradedTo(connection);
 		}
 		else {
-			this.connections.opened(endPoint, new JettyTrackedConnection(this.server, endPoint, connection));
+			this.connections.opened(endPoint, new JettyTrackedConnection(this.policy, endPoint, connection));
 		}
 	}
 

@@ -83,7 +83,8 @@ final class JettyKeepAliveCustomizer implements WebServerFactoryCustomizer<Confi
 		// otherwise cut the idle timeout of requests still in flight to one second
 		connector.setShutdownIdleTimeout(-1);
 		ConnectorConnections connections = this.serverConnections.newConnectorConnections();
-		JettyConnectionTracker tracker = new JettyConnectionTracker(connector, connections, this.serverConnections);
+		JettyConnectionTracker tracker = new JettyConnectionTracker(connector, connections,
+				this.serverConnections.policy());
 		connector.addEventListener(tracker);
 		JettyAcceptQueue acceptQueue = (connector instanceof ServerConnector serverConnector)
 				? new JettyAcceptQueue(serverConnector) : null;

@@ -3,8 +3,8 @@ package dev.keepalive.server.jetty;
 import java.util.concurrent.atomic.AtomicReference;
 
 import dev.keepalive.server.CloseReason;
+import dev.keepalive.server.ConnectionPolicy;
 import dev.keepalive.server.ConnectionState;
-import dev.keepalive.server.ServerConnections;
 import dev.keepalive.server.TrackedConnection;
 import org.eclipse.jetty.http.HttpParser;
 import org.eclipse.jetty.io.Connection;
@@ -31,11 +31,11 @@ final class JettyTrackedConnection extends TrackedConnection {
 
 	private volatile long lastExchangeEndedNanos;
 
-	JettyTrackedConnection(ServerConnections server, EndPoint endPoint, Connection connection) {
-		super(server.policy());
+	JettyTrackedConnection(ConnectionPolicy policy, EndPoint endPoint, Connection connection) {
+		super(policy);
 		this.endPoint = endPoint;
 		this.connection = connection;
-		upgradedTo(connection, server);
+		upgradedTo(connection);
 	}
 
 	Exchange beginExchange() {
@@ -74,13 +74,13 @@ final class JettyTrackedConnection extends TrackedConnection {
 	 * A connection took over the endpoint: the first one, then the one negotiated with
 	 * ALPN, HTTP/2 (h2c by prior knowledge or upgrade), or a WebSocket.
 	 */
-	void upgradedTo(Connection connection, ServerConnections server) {
+	void upgradedTo(Connection connection) {
 		this.connection = connection;
 		JettyHttp2Session http2 = JettyHttp2Session.of(connection);
 		this.upgraded = http2 == null && !(connection instanceof HttpConnection)
 				&& !(connection instanceof NegotiatingServerConnection);
 		if (http2 != null) {
-			http2(http2, server);
+			http2(http2);
 		}
 	}
 

@@ -22,7 +22,7 @@ final class KeepAliveHttp2Protocol extends Http2Protocol {
 			ServerConnections server = protocol.serverConnections();
 			if (connection != null && server != null) {
 				return new KeepAliveHttp2UpgradeHandler(this, new BindingAdapter(adapter, connection, server),
-						coyoteRequest, socketWrapper, connection, server);
+						coyoteRequest, socketWrapper, connection);
 			}
 		}
 		return super.getInternalUpgradeHandler(socketWrapper, adapter, coyoteRequest);

@@ -3,7 +3,6 @@ package dev.keepalive.server.tomcat;
 import java.io.IOException;
 
 import dev.keepalive.server.Http2Session;
-import dev.keepalive.server.ServerConnections;
 import org.apache.coyote.Adapter;
 import org.apache.coyote.Request;
 import org.apache.coyote.http2.Http2AsyncUpgradeHandler;
@@ -37,10 +36,10 @@ final class KeepAliveHttp2UpgradeHandler extends Http2AsyncUpgradeHandler implem
 	private boolean pauseWanted;
 
 	KeepAliveHttp2UpgradeHandler(Http2Protocol protocol, Adapter adapter, @Nullable Request coyoteRequest,
-			SocketWrapperBase<?> socketWrapper, TomcatTrackedConnection connection, ServerConnections server) {
+			SocketWrapperBase<?> socketWrapper, TomcatTrackedConnection connection) {
 		super(protocol, adapter, coyoteRequest, socketWrapper);
 		// registered before the h2c upgrade's first stream runs, so that it is counted
-		connection.speaksHttp2(this, server);
+		connection.speaksHttp2(this);
 	}
 
 	@Override

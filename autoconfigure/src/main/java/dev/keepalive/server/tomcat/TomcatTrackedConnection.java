@@ -53,8 +53,8 @@ final class TomcatTrackedConnection extends TrackedConnection {
 	/**
 	 * The connection now speaks HTTP/2.
 	 */
-	void speaksHttp2(KeepAliveHttp2UpgradeHandler http2, ServerConnections server) {
-		http2(http2, server);
+	void speaksHttp2(KeepAliveHttp2UpgradeHandler http2) {
+		http2(http2);
 	}
 
 	void setState(ConnectionState state) {
