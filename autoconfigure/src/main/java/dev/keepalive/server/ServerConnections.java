@@ -120,10 +120,12 @@ public final class ServerConnections implements DisposableBean {
 
 	/**
 	 * Count a response being committed. Server implementations call this for every
-	 * response.
+	 * response. A response committed on a connection the drain has force-closed (the
+	 * error response of an interrupted handler) reaches no one and is not counted.
+	 * @param connection the response's connection, or {@code null} if it is not tracked
 	 */
-	public void responseCommitted() {
-		if (closesConnections()) {
+	public void responseCommitted(@Nullable TrackedConnection connection) {
+		if (closesConnections() && (connection == null || !connection.isForceClosed())) {
 			this.responsesWhileClosing.increment();
 		}
 	}

@@ -239,6 +239,14 @@ public abstract class TrackedConnection {
 	}
 
 	/**
+	 * Whether the connection has been closed regardless of what it was doing.
+	 * @return whether it was force-closed
+	 */
+	public final boolean isForceClosed() {
+		return this.closeReason.get() == CloseReason.FORCED;
+	}
+
+	/**
 	 * Whether a reason to close has been recorded.
 	 * @return whether the connection is closing
 	 */

@@ -65,7 +65,7 @@ final class KeepAliveHttpStream extends HttpStream.Wrapper {
 	@Override
 	public void prepareResponse(HttpFields.Mutable headers) {
 		super.prepareResponse(headers);
-		this.server.responseCommitted();
+		this.server.responseCommitted(this.connection);
 		this.committedKeepAlive = decide(headers);
 	}
 

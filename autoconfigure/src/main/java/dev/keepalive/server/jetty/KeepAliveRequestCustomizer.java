@@ -7,6 +7,7 @@ import org.eclipse.jetty.server.Connector;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpStream;
 import org.eclipse.jetty.server.Request;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Begins the tracking of every HTTP/1.x exchange on one connector and wraps its stream,
@@ -37,15 +38,15 @@ final class KeepAliveRequestCustomizer implements HttpConfiguration.Customizer {
 		if (request.getConnectionMetaData().getConnector() != this.connector) {
 			return request;
 		}
+		JettyTrackedConnection connection = this.tracker
+			.get(request.getConnectionMetaData().getConnection().getEndPoint());
 		HttpVersion version = request.getConnectionMetaData().getHttpVersion();
 		if (version != HttpVersion.HTTP_1_1 && version != HttpVersion.HTTP_1_0) {
 			// HTTP/2 and HTTP/3 have no connection-specific headers: only count the
 			// response
-			request.addHttpStreamWrapper((stream) -> new CountingHttpStream(stream, this.server));
+			request.addHttpStreamWrapper((stream) -> new CountingHttpStream(stream, connection, this.server));
 			return request;
 		}
-		JettyTrackedConnection connection = this.tracker
-			.get(request.getConnectionMetaData().getConnection().getEndPoint());
 		JettyTrackedConnection.Exchange exchange = (connection != null) ? connection.beginExchange() : null;
 		request.addHttpStreamWrapper((stream) -> new KeepAliveHttpStream(stream, request, connection, exchange,
 				this.server, this.keepAliveFields));
@@ -57,17 +58,20 @@ final class KeepAliveRequestCustomizer implements HttpConfiguration.Customizer {
 	 */
 	private static final class CountingHttpStream extends HttpStream.Wrapper {
 
+		private final @Nullable JettyTrackedConnection connection;
+
 		private final ServerConnections server;
 
-		CountingHttpStream(HttpStream wrapped, ServerConnections server) {
+		CountingHttpStream(HttpStream wrapped, @Nullable JettyTrackedConnection connection, ServerConnections server) {
 			super(wrapped);
+			this.connection = connection;
 			this.server = server;
 		}
 
 		@Override
 		public void prepareResponse(HttpFields.Mutable headers) {
 			super.prepareResponse(headers);
-			this.server.responseCommitted();
+			this.server.responseCommitted(this.connection);
 		}
 
 	}

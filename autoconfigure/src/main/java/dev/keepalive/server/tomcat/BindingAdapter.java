@@ -29,7 +29,7 @@ final class BindingAdapter implements Adapter {
 	@Override
 	public void service(Request req, Response res) throws Exception {
 		this.connection.http2RequestStarted(this.server);
-		ResponseCommitHook.countCommit(res, this.server);
+		ResponseCommitHook.countCommit(res, this.server, this.connection);
 		this.connection.bindToCurrentThread();
 		try {
 			this.delegate.service(req, res);

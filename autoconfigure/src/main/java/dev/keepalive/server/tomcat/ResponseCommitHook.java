@@ -61,8 +61,8 @@ final class ResponseCommitHook implements ActionHook {
 	 * Count an HTTP/2 stream's response; the stream's processor has just become the
 	 * response's hook.
 	 */
-	static void countCommit(Response response, ServerConnections server) {
-		install(response, server::responseCommitted);
+	static void countCommit(Response response, ServerConnections server, TomcatTrackedConnection connection) {
+		install(response, () -> server.responseCommitted(connection));
 	}
 
 	private static void install(Response response, Runnable beforeCommit) {
@@ -93,8 +93,8 @@ final class ResponseCommitHook implements ActionHook {
 		if (server == null || response.getStatus() == 101) {
 			return;
 		}
-		server.responseCommitted();
 		TomcatTrackedConnection connection = protocol.tracked(processor.socketWrapper());
+		server.responseCommitted(connection);
 		long requests = (connection != null) ? connection.responseCommitted() : 0;
 		CloseReason reason = server.closeReason(connection, requests, protocol.getMaxKeepAliveRequests());
 		if (reason != null) {
