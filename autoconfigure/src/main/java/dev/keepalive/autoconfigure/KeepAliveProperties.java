@@ -17,9 +17,18 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
 public class KeepAliveProperties implements InitializingBean {
 
 	/**
-	 * Whether Keepalive is enabled. When false, no part of the starter is applied.
+	 * Whether Keepalive is enabled. When false, neither the server, the drain nor the
+	 * client part is applied; the DrainAwareEmitters bean remains (without a drain it
+	 * only creates emitters) and property names are still checked.
 	 */
 	private boolean enabled = true;
+
+	/**
+	 * Whether a property under 'keepalive.' that Keepalive does not know (a misspelt
+	 * name) stops the application at start-up. The failure analysis names the closest
+	 * valid property.
+	 */
+	private boolean strictProperties = true;
 
 	private final Server server = new Server();
 
@@ -33,6 +42,14 @@ public class KeepAliveProperties implements InitializingBean {
 
 	public void setEnabled(boolean enabled) {
 		this.enabled = enabled;
+	}
+
+	public boolean isStrictProperties() {
+		return this.strictProperties;
+	}
+
+	public void setStrictProperties(boolean strictProperties) {
+		this.strictProperties = strictProperties;
 	}
 
 	public Server getServer() {

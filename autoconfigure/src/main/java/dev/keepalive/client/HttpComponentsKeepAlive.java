@@ -2,6 +2,7 @@ package dev.keepalive.client;
 
 import java.io.IOException;
 import java.io.InterruptedIOException;
+import java.lang.reflect.Method;
 import java.net.SocketException;
 import java.time.Duration;
 
@@ -39,6 +40,7 @@ import org.springframework.boot.http.client.HttpComponentsClientHttpRequestFacto
 import org.springframework.boot.http.client.autoconfigure.ClientHttpRequestFactoryBuilderCustomizer;
 import org.springframework.boot.http.client.autoconfigure.reactive.ClientHttpConnectorBuilderCustomizer;
 import org.springframework.boot.http.client.reactive.HttpComponentsClientHttpConnectorBuilder;
+import org.springframework.util.ReflectionUtils;
 
 /**
  * Applies the policy to Apache HttpClient 5, classic ({@code RestClient},
@@ -56,6 +58,14 @@ final class HttpComponentsKeepAlive
 	private static final String REUSED = HttpComponentsKeepAlive.class.getName() + ".reused";
 
 	private static final String RETRYING = HttpComponentsKeepAlive.class.getName() + ".retrying";
+
+	/**
+	 * {@code ConnectionConfig.Builder.setIdleTimeout}, new in HttpClient 5.6 (Spring Boot
+	 * 4.1); with 5.5 (Spring Boot 4.0) the keep-alive expiry set on release and the
+	 * background eviction do its work.
+	 */
+	private static final @Nullable Method SET_IDLE_TIMEOUT = ReflectionUtils.findMethod(ConnectionConfig.Builder.class,
+			"setIdleTimeout", Timeout.class);
 
 	private final ClientKeepAlivePolicy policy;
 
@@ -82,7 +92,9 @@ final class HttpComponentsKeepAlive
 	}
 
 	private void configureConnection(ConnectionConfig.Builder connectionConfig) {
-		connectionConfig.setIdleTimeout(Timeout.of(this.policy.maxIdleTime()));
+		if (SET_IDLE_TIMEOUT != null) {
+			ReflectionUtils.invokeMethod(SET_IDLE_TIMEOUT, connectionConfig, Timeout.of(this.policy.maxIdleTime()));
+		}
 	}
 
 	private void configureClient(HttpClientBuilder client) {

@@ -71,7 +71,7 @@ final class JettyKeepAlive implements ClientHttpRequestFactoryBuilderCustomizer<
 		// Requests keep the client's idle timeout as their in-flight one (it is also
 		// the in-flight one unless a request sets its own)
 		long inFlightIdleTimeout = client.getIdleTimeout();
-		if (!(client.getTransport() instanceof HttpClientTransportOverHTTP)) {
+		if (!(client.getHttpClientTransport() instanceof HttpClientTransportOverHTTP)) {
 			// No pool of ours (TLS): the client's idle timeout is all there is
 			client.setIdleTimeout(this.policy.maxIdleTime().toMillis());
 		}
