@@ -39,6 +39,8 @@ final class KeepAlivePropertyNamesCheck implements BeanFactoryPostProcessor {
 
 	private static final String METADATA = "META-INF/spring-configuration-metadata.json";
 
+	private static final int ENVIRONMENT_TYPO_DISTANCE = 3;
+
 	private final Environment environment;
 
 	KeepAlivePropertyNamesCheck(Environment environment) {
@@ -57,11 +59,13 @@ final class KeepAlivePropertyNamesCheck implements BeanFactoryPostProcessor {
 		Map<String, UnknownKeepAlivePropertyException.UnknownProperty> unknown = new LinkedHashMap<>();
 		for (ConfigurationPropertySource source : ConfigurationPropertySources.get(this.environment)) {
 			if (source instanceof IterableConfigurationPropertySource iterable) {
+				boolean environment = source.getUnderlyingSource() instanceof SystemEnvironmentPropertySource;
 				iterable.filter(PREFIX::isAncestorOf)
 					.stream()
-					.filter((name) -> !isKnown(name, source, known))
+					.filter((name) -> !isKnown(compact(name.toString()), environment, known))
+					.filter((name) -> !environment || isTypo(compact(name.toString()), known))
 					.forEach((name) -> unknown.computeIfAbsent(name.toString(),
-							(key) -> unknownProperty(source.getConfigurationProperty(name), key, known)));
+							(key) -> unknownProperty(iterable.getConfigurationProperty(name), key, known)));
 			}
 		}
 		if (!unknown.isEmpty()) {
@@ -69,28 +73,38 @@ final class KeepAlivePropertyNamesCheck implements BeanFactoryPostProcessor {
 		}
 	}
 
-	// Relaxed binding: idleTimeout, idle-timeout and IDLETIMEOUT are one name. An
-	// environment
-	// variable KEEPALIVE_SERVER_IDLE_TIMEOUT binds keepalive.server.idle-timeout but is
-	// read
-	// back as keepalive.server.idle.timeout, so those also compare without dots.
-	private static boolean isKnown(ConfigurationPropertyName name, ConfigurationPropertySource source,
-			Set<String> known) {
-		String compact = compact(name.toString());
-		boolean environment = source.getUnderlyingSource() instanceof SystemEnvironmentPropertySource;
+	/**
+	 * Relaxed binding makes idleTimeout, idle-timeout and IDLETIMEOUT one name. An
+	 * environment variable KEEPALIVE_SERVER_IDLE_TIMEOUT binds
+	 * keepalive.server.idle-timeout but reads back as keepalive.server.idle.timeout, so
+	 * environment variables also compare without dots.
+	 */
+	private static boolean isKnown(String name, boolean environment, Set<String> known) {
 		return known.stream()
 			.map(KeepAlivePropertyNamesCheck::compact)
-			.anyMatch((knownName) -> knownName.equals(compact)
-					|| (environment && withoutDots(knownName).equals(withoutDots(compact))));
+			.anyMatch((knownName) -> knownName.equals(name)
+					|| (environment && withoutDots(knownName).equals(withoutDots(name))));
+	}
+
+	/**
+	 * Whether an unknown environment variable is a misspelt Keepalive property rather
+	 * than some other program's KEEPALIVE_* setting, which must not stop the application.
+	 */
+	private static boolean isTypo(String name, Set<String> known) {
+		return distance(withoutDots(name), withoutDots(compact(closest(name, known)))) <= ENVIRONMENT_TYPO_DISTANCE;
+	}
+
+	private static String closest(String name, Set<String> known) {
+		return known.stream()
+			.min(Comparator.comparingInt((String knownName) -> distance(name, compact(knownName))))
+			.orElseThrow();
 	}
 
 	private static UnknownKeepAlivePropertyException.UnknownProperty unknownProperty(
 			@Nullable ConfigurationProperty property, String name, Set<String> known) {
-		String closest = known.stream()
-			.min(Comparator.comparingInt((String knownName) -> distance(compact(name), compact(knownName))))
-			.orElseThrow();
 		return new UnknownKeepAlivePropertyException.UnknownProperty(name,
-				(property != null && property.getOrigin() != null) ? property.getOrigin().toString() : null, closest);
+				(property != null && property.getOrigin() != null) ? property.getOrigin().toString() : null,
+				closest(compact(name), known));
 	}
 
 	private static Set<String> knownNames(@Nullable ClassLoader classLoader) {

@@ -79,6 +79,16 @@ class KeepAlivePropertyNamesTests {
 	}
 
 	@Test
+	void environmentVariableFarFromEveryPropertyBelongsToAnotherProgramAndIsIgnored() {
+		this.runner
+			.withInitializer((context) -> context.getEnvironment()
+				.getPropertySources()
+				.addFirst(new SystemEnvironmentPropertySource("test-systemEnvironment",
+						Map.of("KEEPALIVE_INTERVAL", "30", "KEEPALIVE_PROBES", "9"))))
+			.run((context) -> assertThat(context).hasNotFailed());
+	}
+
+	@Test
 	void unknownPropertyIsAllowedWhenStrictPropertiesIsFalse() {
 		this.runner.withPropertyValues("keepalive.server.upstream-idle-timout=60s", "keepalive.strict-properties=false")
 			.run((context) -> assertThat(context).hasNotFailed());
