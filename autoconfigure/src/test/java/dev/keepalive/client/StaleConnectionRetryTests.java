@@ -93,7 +93,10 @@ class StaleConnectionRetryTests {
 			app.get(server.url("/warm-up"));
 			Thread.sleep(IDLE_GAP.toMillis());
 			Throwable failure = catchThrowable(() -> app.send("PUT", server.url("/on-reused"), "put"));
+			assertThat(failure).as("the request on the reused connection fails").isNotNull();
 			assertThat(rootCause(failure).getClass().getName()).isEqualTo(libraryError(kind));
+			// both requests went over the one pooled connection, and nothing tried again
+			assertThat(server.connections()).isEqualTo(1);
 			assertThat(server.requests()).isEqualTo(2);
 			assertThat(app.retries()).isZero();
 		}

@@ -235,14 +235,18 @@ class KubernetesManifestsTests {
 	@Test
 	void albKeepsRequestsInFlightAsLongAsTheDrainMayTake() {
 		KeepAliveProperties properties = keepAliveProperties(containers(ofKind("Deployment").get(0)).get(0));
-		for (Manifest ingress : ofKind("Ingress")) {
-			Map<String, String> targetGroup = albAttributes(ingress, "target-group-attributes");
-			if (targetGroup.containsKey("deregistration_delay.timeout_seconds")) {
-				assertThat(Duration.ofSeconds(Long.parseLong(targetGroup.get("deregistration_delay.timeout_seconds"))))
-					.as(ingress.file() + ": deregistration delay >= keepalive.shutdown.timeout")
-					.isGreaterThanOrEqualTo(properties.getShutdown().getTimeout());
-			}
-		}
+		Duration drainDelay = properties.getShutdown().getDrainDelay();
+		assertThat(drainDelay).as("drain delay set by the ConfigMap").isNotNull();
+		Duration drain = drainDelay.plus(properties.getShutdown().getTimeout());
+		List<Manifest> albs = ofKind("Ingress").stream()
+			.filter((ingress) -> !albAttributes(ingress, "target-group-attributes").isEmpty())
+			.toList();
+		assertThat(albs).as("the ALB ingress example").hasSize(1);
+		Map<String, String> targetGroup = albAttributes(albs.get(0), "target-group-attributes");
+		assertThat(targetGroup).containsKey("deregistration_delay.timeout_seconds");
+		assertThat(Duration.ofSeconds(Long.parseLong(targetGroup.get("deregistration_delay.timeout_seconds"))))
+			.as(albs.get(0).file() + ": deregistration delay >= keepalive.shutdown.drain-delay + timeout")
+			.isGreaterThanOrEqualTo(drain);
 	}
 
 	@Test

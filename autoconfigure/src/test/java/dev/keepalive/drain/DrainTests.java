@@ -28,13 +28,16 @@ class DrainTests {
 	@ParameterizedTest
 	@EnumSource(ServerKind.class)
 	void drainWithNoConnectionsEndsAtOnceAndPublishesEveryPhaseInOrder(ServerKind server) {
-		try (TestApp app = TestApp.start(server, "keepalive.shutdown.drain-delay=0s")) {
+		// an idle grace long enough that waiting for it could not pass for "at once" on a
+		// busy machine
+		try (TestApp app = TestApp.start(server, "keepalive.shutdown.drain-delay=0s",
+				"keepalive.shutdown.idle-grace=8s")) {
 			ServerDrain drain = app.drain();
 			app.close();
 			DrainReport report = drain.report();
 			assertThat(report).isNotNull();
 			assertThat(report.trigger()).isEqualTo("shutdown");
-			assertThat(report.total()).isLessThan(Duration.ofSeconds(1));
+			assertThat(report.total()).isLessThan(Duration.ofSeconds(4));
 			assertThat(drain.phase()).isEqualTo(DrainPhase.STOPPED);
 			// no connection was open: nothing to force, so no FORCE_CLOSING
 			assertThat(app.drainEvents().phases()).containsExactly(DrainPhase.DRAIN_DELAY, DrainPhase.DRAINING,

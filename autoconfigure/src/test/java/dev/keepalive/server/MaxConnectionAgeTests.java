@@ -25,6 +25,11 @@ class MaxConnectionAgeTests {
 	@EnumSource(ServerKind.class)
 	void firstResponseAfterTheAgeClosesTheConnectionAndNoneBefore(ServerKind server) throws Exception {
 		try (TestApp app = TestApp.start(server, "keepalive.server.max-connection-age=1s")) {
+			// the first request pays for the DispatcherServlet's start-up: not on a timed
+			// connection
+			try (RawHttpConnection warmUp = app.connect()) {
+				assertThat(warmUp.get("/hello").readResponse().status()).isEqualTo(200);
+			}
 			for (int i = 0; i < CONNECTIONS; i++) {
 				long connecting = System.nanoTime();
 				try (RawHttpConnection connection = app.connect()) {

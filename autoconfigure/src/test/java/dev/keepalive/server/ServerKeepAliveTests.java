@@ -87,6 +87,34 @@ class ServerKeepAliveTests {
 
 	@ParameterizedTest
 	@EnumSource(ServerKind.class)
+	void keepAliveHeaderRoundsTheIdleTimeoutDownToWholeSeconds(ServerKind server) throws Exception {
+		try (TestApp app = TestApp.start(server, "keepalive.server.idle-timeout=7900ms");
+				RawHttpConnection connection = app.connect()) {
+			assertThat(connection.get("/hello").readResponse().header("Keep-Alive")).isEqualTo("timeout=7");
+		}
+	}
+
+	@ParameterizedTest
+	@EnumSource(ServerKind.class)
+	void withoutMaxRequestsPerConnectionTheServersOwnLimitApplies(ServerKind server) throws Exception {
+		// Spring Boot's server.tomcat.max-keep-alive-requests (100) on Tomcat; no limit
+		// on
+		// Jetty
+		int closingResponse = (server == ServerKind.TOMCAT) ? 100 : -1;
+		try (TestApp app = TestApp.start(server); RawHttpConnection connection = app.connect()) {
+			for (int i = 1; i <= 150; i++) {
+				RawHttpResponse response = connection.get("/hello").readResponse();
+				assertThat(response.status()).isEqualTo(200);
+				assertThat(response.connectionClose()).as("response %d", i).isEqualTo(i == closingResponse);
+				if (i == closingResponse) {
+					return;
+				}
+			}
+		}
+	}
+
+	@ParameterizedTest
+	@EnumSource(ServerKind.class)
 	void responseThatClosesConnectionCarriesNoKeepAliveHeader(ServerKind server) throws Exception {
 		try (TestApp app = TestApp.start(server, "keepalive.server.idle-timeout=7s");
 				RawHttpConnection connection = app.connect()) {
