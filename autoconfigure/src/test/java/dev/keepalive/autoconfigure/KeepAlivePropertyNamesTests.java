@@ -1,5 +1,6 @@
 package dev.keepalive.autoconfigure;
 
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -9,6 +10,8 @@ import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.diagnostics.FailureAnalysis;
 import org.springframework.boot.diagnostics.FailureAnalyzer;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.context.ApplicationContextInitializer;
+import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.core.env.SystemEnvironmentPropertySource;
 import org.springframework.core.io.support.SpringFactoriesLoader;
 import org.springframework.core.io.support.SpringFactoriesLoader.FailureHandler;
@@ -60,31 +63,21 @@ class KeepAlivePropertyNamesTests {
 		this.runner
 			.withPropertyValues("keepalive.server.idleTimeout=70s", "keepalive.shutdown.drain_delay=1s",
 					"keepalive.client.MAX-IDLE-TIME=3s", "keepalive.enabled=true")
-			.withInitializer((context) -> context.getEnvironment()
-				.getPropertySources()
-				.addFirst(new SystemEnvironmentPropertySource("test-systemEnvironment",
-						Map.of("KEEPALIVE_SERVER_HEADERS_TIMEOUT", "10s", "KEEPALIVE_SHUTDOWN_IDLEGRACE", "1s"))))
+			.withInitializer(environmentVariables(
+					Map.of("KEEPALIVE_SERVER_HEADERS_TIMEOUT", "10s", "KEEPALIVE_SHUTDOWN_IDLEGRACE", "1s")))
 			.run((context) -> assertThat(context).hasNotFailed());
 	}
 
 	@Test
 	void misspeltEnvironmentVariableIsReported() {
-		this.runner
-			.withInitializer((context) -> context.getEnvironment()
-				.getPropertySources()
-				.addFirst(new SystemEnvironmentPropertySource("test-systemEnvironment",
-						Map.of("KEEPALIVE_SERVER_HEADER_TIMEOUT", "10s"))))
+		this.runner.withInitializer(environmentVariables(Map.of("KEEPALIVE_SERVER_HEADER_TIMEOUT", "10s")))
 			.run((context) -> assertThat(analyze(context.getStartupFailure()).getDescription())
 				.contains("did you mean 'keepalive.server.headers-timeout'?"));
 	}
 
 	@Test
 	void environmentVariableFarFromEveryPropertyBelongsToAnotherProgramAndIsIgnored() {
-		this.runner
-			.withInitializer((context) -> context.getEnvironment()
-				.getPropertySources()
-				.addFirst(new SystemEnvironmentPropertySource("test-systemEnvironment",
-						Map.of("KEEPALIVE_INTERVAL", "30", "KEEPALIVE_PROBES", "9"))))
+		this.runner.withInitializer(environmentVariables(Map.of("KEEPALIVE_INTERVAL", "30", "KEEPALIVE_PROBES", "9")))
 			.run((context) -> assertThat(context).hasNotFailed());
 	}
 
@@ -108,6 +101,13 @@ class KeepAlivePropertyNamesTests {
 				// Spring Boot's own analyzers want constructor arguments: not needed here
 			}));
 		assertThat(analyzers).hasAtLeastOneElementOfType(UnknownKeepAlivePropertyFailureAnalyzer.class);
+	}
+
+	private static ApplicationContextInitializer<ConfigurableApplicationContext> environmentVariables(
+			Map<String, String> variables) {
+		return (context) -> context.getEnvironment()
+			.getPropertySources()
+			.addFirst(new SystemEnvironmentPropertySource("test-systemEnvironment", new HashMap<>(variables)));
 	}
 
 	private static FailureAnalysis analyze(Throwable failure) {

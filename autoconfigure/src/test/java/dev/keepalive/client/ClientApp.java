@@ -73,6 +73,15 @@ final class ClientApp implements AutoCloseable {
 		return send("GET", url, null);
 	}
 
+	double retries(String client, String method) {
+		Counter counter = this.context.getBean(MeterRegistry.class)
+			.find(StaleRetryRecorder.METER_NAME)
+			.tag("client", client)
+			.tag("method", method)
+			.counter();
+		return (counter != null) ? counter.count() : 0;
+	}
+
 	double retries() {
 		return this.context.getBean(MeterRegistry.class)
 			.find(StaleRetryRecorder.METER_NAME)

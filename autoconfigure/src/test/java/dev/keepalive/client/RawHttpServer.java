@@ -163,7 +163,9 @@ final class RawHttpServer implements AutoCloseable {
 				}
 				response.append("\r\n");
 				out.write(response.toString().getBytes(StandardCharsets.US_ASCII));
-				out.write(body);
+				if (!requestLine.startsWith("HEAD ")) {
+					out.write(body);
+				}
 				out.flush();
 				served++;
 			}

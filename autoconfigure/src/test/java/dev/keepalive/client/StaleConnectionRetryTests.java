@@ -4,6 +4,7 @@ import java.time.Duration;
 
 import dev.keepalive.client.RawHttpServer.Mode;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.EnumSource;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -48,6 +49,26 @@ class StaleConnectionRetryTests {
 					assertThat(app.retries()).as(method).isEqualTo(retries + 1);
 				}
 			}
+		}
+	}
+
+	@ParameterizedTest(name = "{0}")
+	@CsvSource({ "HTTP_COMPONENTS_REST_CLIENT, apache-httpclient", "JETTY_REST_CLIENT, jetty",
+			"REACTOR_REST_CLIENT, reactor-netty" })
+	void headAndOptionsAreRetriedAndCountedByClientAndMethod(ClientKind kind, String client) throws Exception {
+		try (ClientApp app = ClientApp.start(kind)) {
+			for (String method : new String[] { "HEAD", "OPTIONS" }) {
+				try (RawHttpServer server = new RawHttpServer(Mode.CLOSE_REUSED, LONG_IDLE, null)) {
+					assertThat(app.get(server.url("/warm-up"))).isEqualTo("ok GET /warm-up HTTP/1.1");
+					Thread.sleep(IDLE_GAP.toMillis());
+					String body = app.send(method, server.url("/on-reused"), null);
+					assertThat(body).isEqualTo(method.equals("HEAD") ? null : "ok OPTIONS /on-reused HTTP/1.1");
+					assertThat(server.requests()).as(server.events()).isEqualTo(3);
+					assertThat(server.connections()).as(server.events()).isEqualTo(2);
+					assertThat(app.retries(client, method)).as(method).isEqualTo(1);
+				}
+			}
+			assertThat(app.retries(client, "GET")).isZero();
 		}
 	}
 
@@ -98,6 +119,37 @@ class StaleConnectionRetryTests {
 			// both requests went over the one pooled connection, and nothing tried again
 			assertThat(server.connections()).isEqualTo(1);
 			assertThat(server.requests()).isEqualTo(2);
+			assertThat(app.retries()).isZero();
+		}
+	}
+
+	@ParameterizedTest(name = "{0}")
+	@EnumSource(names = "HTTP_COMPONENTS_REST_CLIENT")
+	void httpClientWithRetryStaleOffKeepsItsOwnRetryStrategy(ClientKind kind) throws Exception {
+		try (RawHttpServer server = new RawHttpServer(Mode.CLOSE_REUSED, LONG_IDLE, null);
+				ClientApp app = ClientApp.start(kind, "keepalive.client.retry-stale=false")) {
+			app.get(server.url("/warm-up"));
+			Thread.sleep(IDLE_GAP.toMillis());
+			// HttpClient's default strategy sends the GET again, on a fresh connection,
+			// and Keepalive counts nothing
+			assertThat(app.get(server.url("/on-reused"))).isEqualTo("ok GET /on-reused HTTP/1.1");
+			assertThat(server.requests()).as(server.events()).isEqualTo(3);
+			assertThat(server.connections()).as(server.events()).isEqualTo(2);
+			assertThat(app.retries()).isZero();
+		}
+	}
+
+	@ParameterizedTest(name = "{0}")
+	@EnumSource(names = "JETTY_WEB_CLIENT")
+	void jettyOnWebClientIsNotRetried(ClientKind kind) throws Exception {
+		try (RawHttpServer server = new RawHttpServer(Mode.CLOSE_REUSED, LONG_IDLE, null);
+				ClientApp app = ClientApp.start(kind)) {
+			app.get(server.url("/warm-up"));
+			Thread.sleep(IDLE_GAP.toMillis());
+			Throwable failure = catchThrowable(() -> app.get(server.url("/on-reused")));
+			assertThat(failure).as("the GET on the reused connection fails").isNotNull();
+			assertThat(server.requests()).as(server.events()).isEqualTo(2);
+			assertThat(server.connections()).as(server.events()).isEqualTo(1);
 			assertThat(app.retries()).isZero();
 		}
 	}

@@ -16,6 +16,9 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.EnumSource;
 
+import org.springframework.boot.availability.ApplicationAvailability;
+import org.springframework.boot.availability.ReadinessState;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import static org.awaitility.Awaitility.await;
@@ -300,6 +303,9 @@ class DrainTests {
 			assertThat(idle.awaitClose(Duration.ofSeconds(5))).isEqualTo(Closure.EOF);
 			assertThatExceptionOfType(ConnectException.class).isThrownBy(() -> RawHttpConnection.open(port));
 			assertThat(app.context().isActive()).isTrue();
+			// the instance stays out of rotation: it has no server to take traffic with
+			assertThat(app.context().getBean(ApplicationAvailability.class).getReadinessState())
+				.isEqualTo(ReadinessState.REFUSING_TRAFFIC);
 			assertThat(app.drain().drain(Duration.ZERO, Duration.ofSeconds(5))).isSameAs(report);
 			// the shutdown that follows returns the same report: the server is gone
 			app.close();

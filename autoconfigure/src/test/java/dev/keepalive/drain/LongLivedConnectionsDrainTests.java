@@ -14,6 +14,7 @@ import dev.keepalive.testsupport.RawWebSocket;
 import dev.keepalive.testsupport.RawWebSocket.Frame;
 import dev.keepalive.testsupport.ServerKind;
 import dev.keepalive.testsupport.TestApp;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -102,6 +103,21 @@ class LongLivedConnectionsDrainTests {
 		}
 	}
 
+	@Test
+	void tomcatGivesAWebSocketClientTheConfiguredCloseGrace() throws Exception {
+		try (TestApp app = start(ServerKind.TOMCAT, "keepalive.shutdown.websocket-close-grace=3s");
+				RawWebSocket webSocket = RawWebSocket.connect(app.port(), "/ws/echo")) {
+			await().atMost(Duration.ofSeconds(5)).until(() -> app.counts().upgraded() == 1);
+			CompletableFuture<Void> closed = app.closeInBackground();
+			assertThat(webSocket.readFrame().closeCode()).isEqualTo(1012);
+			long toldAt = System.nanoTime();
+			assertThat(webSocket.awaitClosedByServer(Duration.ofSeconds(15))).isTrue();
+			assertThat(Duration.ofNanos(System.nanoTime() - toldAt)).isBetween(Duration.ofMillis(2800),
+					Duration.ofSeconds(6));
+			closed.get(30, TimeUnit.SECONDS);
+		}
+	}
+
 	@ParameterizedTest
 	@EnumSource(ServerKind.class)
 	void sseStreamMadeWithTheHelperEndsCleanlyAtDraining(ServerKind server) throws Exception {
@@ -123,10 +139,13 @@ class LongLivedConnectionsDrainTests {
 		}
 	}
 
-	private static TestApp start(ServerKind server) {
-		return TestApp.start(server, new Class<?>[] { LongLivedConnectionsConfig.class },
-				"keepalive.shutdown.drain-delay=0s", "keepalive.shutdown.timeout=" + TIMEOUT.toSeconds() + "s",
-				"logging.level.dev.keepalive.websocket=DEBUG");
+	private static TestApp start(ServerKind server, String... properties) {
+		String[] all = new String[properties.length + 3];
+		all[0] = "keepalive.shutdown.drain-delay=0s";
+		all[1] = "keepalive.shutdown.timeout=" + TIMEOUT.toSeconds() + "s";
+		all[2] = "logging.level.dev.keepalive.websocket=DEBUG";
+		System.arraycopy(properties, 0, all, 3, properties.length);
+		return TestApp.start(server, new Class<?>[] { LongLivedConnectionsConfig.class }, all);
 	}
 
 }

@@ -1,12 +1,15 @@
 package dev.keepalive.server;
 
 import java.time.Duration;
+import java.util.LongSummaryStatistics;
+import java.util.stream.LongStream;
 
 import dev.keepalive.testsupport.RawHttpConnection;
 import dev.keepalive.testsupport.RawHttpConnection.Closure;
 import dev.keepalive.testsupport.RawHttpResponse;
 import dev.keepalive.testsupport.ServerKind;
 import dev.keepalive.testsupport.TestApp;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -76,6 +79,20 @@ class MaxConnectionAgeTests {
 			assertThat(Duration.ofNanos(System.nanoTime() - idleSince)).isGreaterThan(Duration.ofMillis(2900));
 			assertThat(app.closed(CloseReason.MAX_AGE)).isZero();
 		}
+	}
+
+	@Test
+	void eachConnectionGetsItsOwnAgeWithinTenPercentOfTheMaximum() {
+		ConnectionPolicy policy = new ConnectionPolicy(new ServerKeepAliveSettings(Duration.ofSeconds(65),
+				Duration.ofSeconds(20), null, Duration.ofSeconds(100), true));
+		long[] ages = LongStream.range(0, 1000).map((i) -> policy.jitteredMaxAgeNanos()).toArray();
+		LongSummaryStatistics statistics = LongStream.of(ages).summaryStatistics();
+		assertThat(statistics.getMin()).isGreaterThanOrEqualTo(Duration.ofSeconds(90).toNanos());
+		assertThat(statistics.getMax()).isLessThanOrEqualTo(Duration.ofSeconds(110).toNanos());
+		// spread over the whole band, so that connections opened together close apart
+		assertThat(statistics.getMin()).isLessThan(Duration.ofSeconds(92).toNanos());
+		assertThat(statistics.getMax()).isGreaterThan(Duration.ofSeconds(108).toNanos());
+		assertThat(LongStream.of(ages).distinct().count()).isGreaterThan(990);
 	}
 
 	private static void sleepUntil(long startNanos, long millis) throws InterruptedException {

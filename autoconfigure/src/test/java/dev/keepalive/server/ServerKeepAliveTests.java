@@ -7,12 +7,16 @@ import dev.keepalive.testsupport.RawHttpConnection.Closure;
 import dev.keepalive.testsupport.RawHttpResponse;
 import dev.keepalive.testsupport.ServerKind;
 import dev.keepalive.testsupport.TestApp;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
+import org.springframework.boot.tomcat.servlet.TomcatServletWebServerFactory;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -185,6 +189,54 @@ class ServerKeepAliveTests {
 			assertThat(connection.awaitClose(Duration.ofSeconds(10))).isEqualTo(Closure.EOF);
 			assertThat(output).contains(bootProperty + "=20s is overridden by keepalive.server.idle-timeout=3s");
 		}
+	}
+
+	@Test
+	void tomcatConnectionTimeoutAndMaxKeepAliveRequestsAreOverriddenWithWarnings(CapturedOutput output)
+			throws Exception {
+		try (TestApp app = TestApp.start(ServerKind.TOMCAT, "keepalive.server.idle-timeout=3s",
+				"keepalive.server.max-requests-per-connection=2", "server.tomcat.connection-timeout=20s",
+				"server.tomcat.max-keep-alive-requests=50"); RawHttpConnection connection = app.connect()) {
+			// a new connection that sends nothing is closed after the idle timeout, not
+			// 20 s
+			long openedAt = System.nanoTime();
+			assertThat(connection.awaitClose(Duration.ofSeconds(15))).isEqualTo(Closure.EOF);
+			assertThat(Duration.ofNanos(System.nanoTime() - openedAt)).isLessThan(Duration.ofSeconds(10));
+			try (RawHttpConnection limited = app.connect()) {
+				assertThat(limited.get("/hello").readResponse().connectionClose()).isFalse();
+				assertThat(limited.get("/hello").readResponse().connectionClose()).isTrue();
+			}
+			assertThat(output)
+				.contains("server.tomcat.connection-timeout=20s is overridden by keepalive.server.idle-timeout=3s")
+				.contains("server.tomcat.max-keep-alive-requests=50 is overridden by"
+						+ " keepalive.server.max-requests-per-connection=2");
+		}
+	}
+
+	@Test
+	void tomcatWithAnotherProtocolGetsTheTimeoutsAndAWarning(CapturedOutput output) throws Exception {
+		try (TestApp app = TestApp.start(ServerKind.TOMCAT, new Class<?>[] { Nio2TomcatConfiguration.class },
+				"keepalive.server.idle-timeout=3s"); RawHttpConnection connection = app.connect()) {
+			assertThat(output).contains("Tomcat protocol org.apache.coyote.http11.Http11Nio2Protocol is not"
+					+ " org.apache.coyote.http11.Http11NioProtocol: Keepalive sets its timeouts but cannot track"
+					+ " its connections");
+			RawHttpResponse response = connection.get("/hello", "Connection: keep-alive").readResponse();
+			assertThat(response.header("Keep-Alive")).isEqualTo("timeout=3");
+			assertThat(app.serverConnections().connectors()).as("the connector is not managed")
+				.noneMatch((connector) -> connector.id().port() == app.port());
+		}
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class Nio2TomcatConfiguration {
+
+		@Bean
+		TomcatServletWebServerFactory tomcatServletWebServerFactory() {
+			TomcatServletWebServerFactory factory = new TomcatServletWebServerFactory();
+			factory.setProtocol("org.apache.coyote.http11.Http11Nio2Protocol");
+			return factory;
+		}
+
 	}
 
 }
