@@ -8,7 +8,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 import dev.keepalive.server.CloseReason;
-import dev.keepalive.testsupport.Http2TestClient.ReceivedGoAway;
+import dev.keepalive.testsupport.ReceivedGoAway;
 import dev.keepalive.testsupport.Http2TestClient;
 import dev.keepalive.testsupport.Http2Transport;
 import dev.keepalive.testsupport.RawHttp2Connection;
@@ -83,7 +83,7 @@ class Http2DrainTests {
 			await().atMost(Duration.ofSeconds(10)).until(() -> controller.inFlight() == 1);
 			CompletableFuture<Void> closed = app.closeInBackground(DrainPhase.DRAIN_DELAY);
 			await().atMost(Duration.ofSeconds(5)).until(() -> !connection.goAways().isEmpty());
-			RawHttp2Connection.Received graceful = connection.goAways().get(0);
+			ReceivedGoAway graceful = connection.goAways().get(0);
 			assertThat(graceful.isGraceful()).isTrue();
 			// a stream the client had sent before it saw the GOAWAY is served
 			connection.get(3, "/hello");
@@ -106,7 +106,7 @@ class Http2DrainTests {
 				await().atMost(Duration.ofSeconds(5))
 					.until(() -> finalGoAway(connection) != null || connection.isComplete(id));
 			}
-			RawHttp2Connection.Received last = finalGoAway(connection);
+			ReceivedGoAway last = finalGoAway(connection);
 			assertThat(last).isNotNull();
 			assertThat(last.nanos()).isGreaterThan(draining);
 			assertThat(last.lastStreamId()).isGreaterThanOrEqualTo(3);
@@ -232,11 +232,11 @@ class Http2DrainTests {
 			}
 			closed.get(30, TimeUnit.SECONDS);
 			assertThat(app.drain().report().forced()).isZero();
-			assertThat(connection.goAways()).first().matches(RawHttp2Connection.Received::isGraceful);
+			assertThat(connection.goAways()).first().matches(ReceivedGoAway::isGraceful);
 		}
 	}
 
-	private static RawHttp2Connection.@Nullable Received finalGoAway(RawHttp2Connection connection) {
+	private static @Nullable ReceivedGoAway finalGoAway(RawHttp2Connection connection) {
 		return connection.goAways().stream().filter((goAway) -> !goAway.isGraceful()).findFirst().orElse(null);
 	}
 

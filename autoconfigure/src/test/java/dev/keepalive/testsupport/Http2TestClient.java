@@ -113,20 +113,6 @@ public final class Http2TestClient implements AutoCloseable {
 	}
 
 	/**
-	 * A GOAWAY frame and when it arrived.
-	 *
-	 * @param lastStreamId the last stream id it carried
-	 * @param nanos {@link System#nanoTime()} when it arrived
-	 */
-	public record ReceivedGoAway(int lastStreamId, long nanos) {
-
-		public boolean isGraceful() {
-			return this.lastStreamId == Integer.MAX_VALUE;
-		}
-
-	}
-
-	/**
 	 * The response on one stream.
 	 */
 	public static final class Response implements Stream.Listener {

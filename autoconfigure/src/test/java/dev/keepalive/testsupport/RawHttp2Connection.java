@@ -47,7 +47,7 @@ public final class RawHttp2Connection implements AutoCloseable {
 
 	private final Generator generator = new Generator(ByteBufferPool.NON_POOLING);
 
-	private final List<Received> goAways = new CopyOnWriteArrayList<>();
+	private final List<ReceivedGoAway> goAways = new CopyOnWriteArrayList<>();
 
 	private final Map<Integer, Integer> statuses = new ConcurrentHashMap<>();
 
@@ -131,7 +131,7 @@ public final class RawHttp2Connection implements AutoCloseable {
 		Awaitility.await().atMost(timeout).until(() -> this.lastPingAcknowledged >= ping);
 	}
 
-	public List<Received> goAways() {
+	public List<ReceivedGoAway> goAways() {
 		return List.copyOf(this.goAways);
 	}
 
@@ -212,7 +212,7 @@ public final class RawHttp2Connection implements AutoCloseable {
 
 			@Override
 			public void onGoAway(GoAwayFrame frame) {
-				RawHttp2Connection.this.goAways.add(new Received(frame.getLastStreamId(), System.nanoTime()));
+				RawHttp2Connection.this.goAways.add(new ReceivedGoAway(frame.getLastStreamId(), System.nanoTime()));
 			}
 
 		});
@@ -264,20 +264,6 @@ public final class RawHttp2Connection implements AutoCloseable {
 	@Override
 	public void close() throws IOException {
 		this.socket.close();
-	}
-
-	/**
-	 * A GOAWAY frame and when it arrived.
-	 *
-	 * @param lastStreamId the last stream id it carried
-	 * @param nanos {@link System#nanoTime()} when it arrived
-	 */
-	public record Received(int lastStreamId, long nanos) {
-
-		public boolean isGraceful() {
-			return this.lastStreamId == Integer.MAX_VALUE;
-		}
-
 	}
 
 }
