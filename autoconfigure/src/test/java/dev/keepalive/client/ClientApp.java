@@ -16,6 +16,7 @@ import org.springframework.boot.restclient.RestTemplateBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Import;
 import org.springframework.http.HttpEntity;
 import org.springframework.http.HttpMethod;
 import org.springframework.web.client.RestClient;
@@ -71,6 +72,15 @@ final class ClientApp implements AutoCloseable {
 
 	String get(String url) {
 		return send("GET", url, null);
+	}
+
+	/**
+	 * Wait until the client's pool holds an idle connection to the server, so that the
+	 * next request goes over it.
+	 * @param server the server
+	 */
+	void awaitPooled(RawHttpServer server) {
+		this.context.getBean(PooledConnections.class).awaitIdle(server.port());
 	}
 
 	double retries(String client, String method) {
@@ -135,6 +145,7 @@ final class ClientApp implements AutoCloseable {
 
 	@Configuration(proxyBeanMethods = false)
 	@EnableAutoConfiguration
+	@Import(PooledConnections.Customizers.class)
 	static class Config {
 
 		@Bean

@@ -20,14 +20,6 @@ class StaleConnectionRetryTests {
 
 	private static final Duration LONG_IDLE = Duration.ofSeconds(30);
 
-	/**
-	 * The idle gap before a request meant for the pooled connection. Reactor Netty and
-	 * Jetty give the connection back to the pool on their own threads just after the
-	 * caller has the response: without a gap the next request may find the pool empty and
-	 * open a fresh connection.
-	 */
-	private static final Duration IDLE_GAP = Duration.ofMillis(300);
-
 	@ParameterizedTest(name = "{0}")
 	@EnumSource(names = { "HTTP_COMPONENTS_REST_CLIENT", "HTTP_COMPONENTS_WEB_CLIENT", "JETTY_REST_CLIENT",
 			"JETTY_REST_TEMPLATE", "REACTOR_REST_CLIENT", "REACTOR_REST_TEMPLATE", "REACTOR_WEB_CLIENT" })
@@ -40,7 +32,7 @@ class StaleConnectionRetryTests {
 				try (RawHttpServer server = new RawHttpServer(Mode.CLOSE_REUSED, LONG_IDLE, null)) {
 					assertThat(app.get(server.url("/warm-up"))).isEqualTo("ok GET /warm-up HTTP/1.1");
 					double retries = app.retries();
-					Thread.sleep(IDLE_GAP.toMillis());
+					app.awaitPooled(server);
 					String body = app.send(method, server.url("/on-reused"), method.equals("PUT") ? "put" : null);
 					assertThat(body).isEqualTo("ok " + method + " /on-reused HTTP/1.1");
 					// dropped on the reused connection, then served on a new connection
@@ -60,7 +52,7 @@ class StaleConnectionRetryTests {
 			for (String method : new String[] { "HEAD", "OPTIONS" }) {
 				try (RawHttpServer server = new RawHttpServer(Mode.CLOSE_REUSED, LONG_IDLE, null)) {
 					assertThat(app.get(server.url("/warm-up"))).isEqualTo("ok GET /warm-up HTTP/1.1");
-					Thread.sleep(IDLE_GAP.toMillis());
+					app.awaitPooled(server);
 					String body = app.send(method, server.url("/on-reused"), null);
 					assertThat(body).isEqualTo(method.equals("HEAD") ? null : "ok OPTIONS /on-reused HTTP/1.1");
 					assertThat(server.requests()).as(server.events()).isEqualTo(3);
@@ -79,7 +71,7 @@ class StaleConnectionRetryTests {
 		try (RawHttpServer server = new RawHttpServer(Mode.CLOSE_REUSED, LONG_IDLE, null);
 				ClientApp app = ClientApp.start(kind)) {
 			app.get(server.url("/warm-up"));
-			Thread.sleep(IDLE_GAP.toMillis());
+			app.awaitPooled(server);
 			Throwable failure = catchThrowable(() -> app.post(server.url("/on-reused"), "not twice"));
 			assertThat(failure).isNotNull();
 			assertThat(rootCause(failure).getClass().getName()).isEqualTo(libraryError(kind));
@@ -112,7 +104,7 @@ class StaleConnectionRetryTests {
 		try (RawHttpServer server = new RawHttpServer(Mode.CLOSE_REUSED, LONG_IDLE, null);
 				ClientApp app = ClientApp.start(kind, "keepalive.client.retry-stale=false")) {
 			app.get(server.url("/warm-up"));
-			Thread.sleep(IDLE_GAP.toMillis());
+			app.awaitPooled(server);
 			Throwable failure = catchThrowable(() -> app.send("PUT", server.url("/on-reused"), "put"));
 			assertThat(failure).as("the request on the reused connection fails").isNotNull();
 			assertThat(rootCause(failure).getClass().getName()).isEqualTo(libraryError(kind));
@@ -129,7 +121,7 @@ class StaleConnectionRetryTests {
 		try (RawHttpServer server = new RawHttpServer(Mode.CLOSE_REUSED, LONG_IDLE, null);
 				ClientApp app = ClientApp.start(kind, "keepalive.client.retry-stale=false")) {
 			app.get(server.url("/warm-up"));
-			Thread.sleep(IDLE_GAP.toMillis());
+			app.awaitPooled(server);
 			// HttpClient's default strategy sends the GET again, on a fresh connection,
 			// and Keepalive counts nothing
 			assertThat(app.get(server.url("/on-reused"))).isEqualTo("ok GET /on-reused HTTP/1.1");
@@ -145,7 +137,7 @@ class StaleConnectionRetryTests {
 		try (RawHttpServer server = new RawHttpServer(Mode.CLOSE_REUSED, LONG_IDLE, null);
 				ClientApp app = ClientApp.start(kind)) {
 			app.get(server.url("/warm-up"));
-			Thread.sleep(IDLE_GAP.toMillis());
+			app.awaitPooled(server);
 			Throwable failure = catchThrowable(() -> app.get(server.url("/on-reused")));
 			assertThat(failure).as("the GET on the reused connection fails").isNotNull();
 			assertThat(server.requests()).as(server.events()).isEqualTo(2);
