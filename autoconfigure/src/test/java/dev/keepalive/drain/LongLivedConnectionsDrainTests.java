@@ -32,7 +32,10 @@ class LongLivedConnectionsDrainTests {
 	@ParameterizedTest
 	@EnumSource(ServerKind.class)
 	void webSocketClientIsToldToReconnectAndTheDrainEndsWellBeforeItsTimeout(ServerKind server) throws Exception {
-		try (TestApp app = start(server); RawWebSocket webSocket = RawWebSocket.connect(app.port(), "/ws/echo")) {
+		// an idle grace far longer than the bound below: the close frame comes at the
+		// start of DRAINING, not when the grace ends
+		try (TestApp app = start(server, "keepalive.shutdown.idle-grace=15s");
+				RawWebSocket webSocket = RawWebSocket.connect(app.port(), "/ws/echo")) {
 			webSocket.sendText("hello");
 			assertThat(webSocket.readFrame().text()).isEqualTo("hello");
 			await().atMost(Duration.ofSeconds(5)).until(() -> app.counts().upgraded() == 1);
@@ -40,7 +43,7 @@ class LongLivedConnectionsDrainTests {
 			long start = System.nanoTime();
 			CompletableFuture<Void> closed = app.closeInBackground();
 			Frame frame = webSocket.readFrame();
-			assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(1));
+			assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(7));
 			assertThat(frame.opcode()).isEqualTo(RawWebSocket.CLOSE);
 			assertThat(frame.closeCode()).isEqualTo(1012);
 			assertThat(frame.closeReason()).isEqualTo("Server is draining, reconnect");
@@ -48,7 +51,7 @@ class LongLivedConnectionsDrainTests {
 			assertThat(webSocket.awaitClosedByServer(Duration.ofSeconds(5))).isTrue();
 			closed.get(30, TimeUnit.SECONDS);
 			DrainReport report = drain.report();
-			assertThat(report.total()).isLessThan(Duration.ofSeconds(3));
+			assertThat(report.total()).isLessThan(TIMEOUT.dividedBy(2));
 			assertThat(report.closedUpgraded()).isEqualTo(1);
 			assertThat(report.forced()).isZero();
 			assertThat(app.closed(CloseReason.DRAIN_UPGRADED)).isEqualTo(1);
@@ -73,6 +76,29 @@ class LongLivedConnectionsDrainTests {
 
 	@ParameterizedTest
 	@EnumSource(ServerKind.class)
+	void sockJsClientIsToldToReconnect(ServerKind server) throws Exception {
+		try (TestApp app = start(server);
+				RawWebSocket webSocket = RawWebSocket.connect(app.port(), "/sockjs/000/drain-test/websocket")) {
+			// SockJS's open frame, then an echo in its array framing
+			assertThat(webSocket.readFrame().text()).isEqualTo("o");
+			webSocket.sendText("[\"hello\"]");
+			assertThat(webSocket.readFrame().text()).isEqualTo("a[\"hello\"]");
+			CompletableFuture<Void> closed = app.closeInBackground();
+			// SockJS's own close frame, then the WebSocket's
+			assertThat(webSocket.readFrame().text()).isEqualTo("c[1012,\"Server is draining, reconnect\"]");
+			Frame frame = webSocket.readFrame();
+			assertThat(frame.opcode()).isEqualTo(RawWebSocket.CLOSE);
+			assertThat(frame.closeCode()).isEqualTo(1012);
+			webSocket.sendClose(1000);
+			assertThat(webSocket.awaitClosedByServer(Duration.ofSeconds(5))).isTrue();
+			closed.get(30, TimeUnit.SECONDS);
+			assertThat(app.drain().report().closedUpgraded()).isEqualTo(1);
+			assertThat(app.drain().report().forced()).isZero();
+		}
+	}
+
+	@ParameterizedTest
+	@EnumSource(ServerKind.class)
 	void webSocketClientThatIgnoresTheCloseFrameIsClosedWithinTheGraceAndCounted(ServerKind server) throws Exception {
 		try (TestApp app = start(server); RawWebSocket webSocket = RawWebSocket.connect(app.port(), "/ws/echo")) {
 			await().atMost(Duration.ofSeconds(5)).until(() -> app.counts().upgraded() == 1);
@@ -85,18 +111,18 @@ class LongLivedConnectionsDrainTests {
 			Duration closedAfter = Duration.ofNanos(System.nanoTime() - toldAt);
 			closed.get(30, TimeUnit.SECONDS);
 			DrainReport report = drain.report();
-			assertThat(report.total()).isLessThan(Duration.ofSeconds(4));
+			assertThat(report.total()).isLessThan(TIMEOUT.dividedBy(2));
 			if (server == ServerKind.TOMCAT) {
 				// Tomcat waits for the client's close frame: the drain closes it after
 				// the grace
-				assertThat(closedAfter).isBetween(Duration.ofMillis(800), Duration.ofMillis(2500));
+				assertThat(closedAfter).isBetween(Duration.ofMillis(800), Duration.ofSeconds(8));
 				assertThat(report.forced()).isEqualTo(1);
 				assertThat(report.closedUpgraded()).isZero();
 				assertThat(app.closed(CloseReason.FORCED)).isEqualTo(1);
 			}
 			else {
-				// Jetty does not wait for an answer to a close code other than 1000
-				assertThat(closedAfter).isLessThan(Duration.ofMillis(800));
+				// Jetty does not wait for an answer to a close code other than 1000: the
+				// server closed it, not the drain's force-close after the grace
 				assertThat(report.forced()).isZero();
 				assertThat(report.closedUpgraded()).isEqualTo(1);
 			}
@@ -113,7 +139,7 @@ class LongLivedConnectionsDrainTests {
 			long toldAt = System.nanoTime();
 			assertThat(webSocket.awaitClosedByServer(Duration.ofSeconds(15))).isTrue();
 			assertThat(Duration.ofNanos(System.nanoTime() - toldAt)).isBetween(Duration.ofMillis(2800),
-					Duration.ofSeconds(6));
+					Duration.ofSeconds(10));
 			closed.get(30, TimeUnit.SECONDS);
 		}
 	}
@@ -135,7 +161,7 @@ class LongLivedConnectionsDrainTests {
 			assertThat(sse.awaitClose(Duration.ofSeconds(5))).isEqualTo(Closure.EOF);
 			closed.get(30, TimeUnit.SECONDS);
 			assertThat(drain.report().forced()).isZero();
-			assertThat(drain.report().total()).isLessThan(Duration.ofSeconds(3));
+			assertThat(drain.report().total()).isLessThan(TIMEOUT.dividedBy(2));
 		}
 	}
 

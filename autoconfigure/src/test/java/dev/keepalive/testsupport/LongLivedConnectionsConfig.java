@@ -23,9 +23,9 @@ import org.springframework.web.socket.server.standard.StandardWebSocketUpgradeSt
 import org.springframework.web.socket.server.support.DefaultHandshakeHandler;
 
 /**
- * Long-lived connections: a plain WebSocket echo handler at {@code /ws/echo}, a STOMP
- * endpoint at {@code /stomp}, and an SSE stream at {@code /ticks} made with
- * {@link DrainAwareEmitters}.
+ * Long-lived connections: a plain WebSocket echo handler at {@code /ws/echo} and the same
+ * over SockJS at {@code /sockjs}, a STOMP endpoint at {@code /stomp}, and an SSE stream
+ * at {@code /ticks} made with {@link DrainAwareEmitters}.
  */
 @Configuration(proxyBeanMethods = false)
 @Import({ LongLivedConnectionsConfig.PlainWebSocket.class, LongLivedConnectionsConfig.Stomp.class,
@@ -55,14 +55,19 @@ public class LongLivedConnectionsConfig {
 		@Override
 		public void registerWebSocketHandlers(WebSocketHandlerRegistry registry) {
 			// created inline, not a bean: Keepalive must still see its sessions
-			registry.addHandler(new TextWebSocketHandler() {
+			registry.addHandler(new EchoHandler(), "/ws/echo").setHandshakeHandler(handshakeHandler(this.environment));
+			registry.addHandler(new EchoHandler(), "/sockjs")
+				.setHandshakeHandler(handshakeHandler(this.environment))
+				.withSockJS();
+		}
 
-				@Override
-				protected void handleTextMessage(WebSocketSession session, TextMessage message) throws Exception {
-					session.sendMessage(message);
-				}
+	}
 
-			}, "/ws/echo").setHandshakeHandler(handshakeHandler(this.environment));
+	static class EchoHandler extends TextWebSocketHandler {
+
+		@Override
+		protected void handleTextMessage(WebSocketSession session, TextMessage message) throws Exception {
+			session.sendMessage(message);
 		}
 
 	}
