@@ -7,6 +7,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * {@code keepalive.client.max-idle-time} and
@@ -38,6 +39,22 @@ class ClientIdleLimitTests {
 				ClientApp app = ClientApp.start(kind, "keepalive.client.max-idle-time=10s")) {
 			// Not reused after 1s (N-1)
 			assertReusedWhenBackInPoolNotAfterLongIdle(server, app, Duration.ofMillis(1500));
+		}
+	}
+
+	@ParameterizedTest(name = "{0}")
+	@EnumSource(names = { "HTTP_COMPONENTS_REST_CLIENT", "HTTP_COMPONENTS_WEB_CLIENT", "JETTY_REST_CLIENT",
+			"JETTY_WEB_CLIENT", "REACTOR_REST_CLIENT", "REACTOR_WEB_CLIENT" })
+	void idleConnectionIsClosedInTheBackgroundOnceOlderThanMaxIdleTime(ClientKind kind) throws Exception {
+		try (RawHttpServer server = new RawHttpServer(Mode.KEEP_ALIVE, SERVER_IDLE, null);
+				ClientApp app = ClientApp.start(kind, "keepalive.client.max-idle-time=2s")) {
+			app.get(server.url("/only"));
+			app.awaitPooled(server);
+			// no further request: the client closes it on its own, not before the limit
+			// and long before the server's 30 s
+			await().between(Duration.ofMillis(1500), Duration.ofSeconds(15))
+				.until(() -> server.events().contains("#1 closed by the client after 1 requests"));
+			assertThat(server.connections()).isEqualTo(1);
 		}
 	}
 
