@@ -136,16 +136,28 @@ public class KeepAliveEndpoint {
 	 * @param closedAfterResponse connections closed after their last response
 	 * @param closedUpgraded upgraded connections closed within the grace
 	 * @param forced connections closed regardless
+	 * @param drainDelayEnd why the drain delay ended: {@code quiet} or {@code maximum}
+	 * @param lastNewConnectionMillis when, after readiness went down, the last new
+	 * connection that brought work was opened; {@code null} if none was
+	 * @param lastRequestMillis when, after readiness went down, the last request other
+	 * than a probe arrived in the drain delay; {@code null} if none did
 	 */
 	public record DrainReportDescriptor(String trigger, String startedAt, long drainDelayMillis, long drainingMillis,
 			long forceClosingMillis, long totalMillis, long requestsServed, long takenFromAcceptQueue, long closedIdle,
-			long closedAfterResponse, long closedUpgraded, long forced) {
+			long closedAfterResponse, long closedUpgraded, long forced, String drainDelayEnd,
+			@Nullable Long lastNewConnectionMillis, @Nullable Long lastRequestMillis) {
 
 		static DrainReportDescriptor of(DrainReport report) {
 			return new DrainReportDescriptor(report.trigger(), report.startedAt().toString(),
 					report.drainDelay().toMillis(), report.draining().toMillis(), report.forceClosing().toMillis(),
 					report.total().toMillis(), report.requestsServed(), report.takenFromAcceptQueue(),
-					report.closedIdle(), report.closedAfterResponse(), report.closedUpgraded(), report.forced());
+					report.closedIdle(), report.closedAfterResponse(), report.closedUpgraded(), report.forced(),
+					report.drainDelayEnd().description(), millis(report.lastNewConnection()),
+					millis(report.lastRequest()));
+		}
+
+		private static @Nullable Long millis(@Nullable Duration duration) {
+			return (duration != null) ? duration.toMillis() : null;
 		}
 
 	}

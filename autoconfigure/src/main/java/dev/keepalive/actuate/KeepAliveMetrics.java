@@ -1,5 +1,6 @@
 package dev.keepalive.actuate;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
@@ -16,6 +17,7 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.MeterBinder;
+import org.jspecify.annotations.Nullable;
 
 import org.springframework.context.ApplicationListener;
 
@@ -23,7 +25,9 @@ import org.springframework.context.ApplicationListener;
  * Binds {@code keepalive.connections} (gauge, tags {@code state} and {@code port}),
  * {@code keepalive.connections.http2} and {@code keepalive.streams} (gauges, tag
  * {@code port}), {@code keepalive.connections.closed} (counter, tag {@code reason}) and
- * {@code keepalive.drain} (timer, tag {@code phase}, recorded when a drain completes).
+ * {@code keepalive.drain} (timer, tag {@code phase}, recorded when a drain completes) and
+ * {@code keepalive.drain.last-new-work} (timer, tag {@code kind}: {@code connection} or
+ * {@code request}, recorded when a drain completes if any came).
  */
 final class KeepAliveMetrics implements MeterBinder, ApplicationListener<DrainPhaseChangedEvent> {
 
@@ -79,6 +83,19 @@ final class KeepAliveMetrics implements MeterBinder, ApplicationListener<DrainPh
 			timer(registry, "draining").record(report.draining());
 			timer(registry, "force-closing").record(report.forceClosing());
 			timer(registry, "total").record(report.total());
+			recordNewWork(registry, "connection", report.lastNewConnection());
+			recordNewWork(registry, "request", report.lastRequest());
+		}
+	}
+
+	private static void recordNewWork(MeterRegistry registry, String kind, @Nullable Duration after) {
+		if (after != null) {
+			Timer.builder("keepalive.drain.last-new-work")
+				.description("How long after readiness went down the last new connection or request other than a"
+						+ " probe arrived in the drain delay: the time the load balancer took to let go")
+				.tag("kind", kind)
+				.register(registry)
+				.record(after);
 		}
 	}
 

@@ -1,6 +1,7 @@
 package dev.keepalive.autoconfigure;
 
 import java.time.Duration;
+import java.util.List;
 
 import org.jspecify.annotations.Nullable;
 
@@ -183,9 +184,33 @@ public class KeepAliveProperties implements InitializingBean {
 		/**
 		 * How long readiness reports REFUSING_TRAFFIC while the server keeps serving
 		 * (every response with 'Connection: close') before it stops accepting. Give the
-		 * load balancer time to notice. Defaults to 5s on Kubernetes and 0s elsewhere.
+		 * load balancer time to notice. With a quiet period, the longest it lasts.
+		 * Defaults to 5s on Kubernetes and 0s elsewhere.
 		 */
 		private @Nullable Duration drainDelay;
+
+		/**
+		 * End the drain delay early once no new work has arrived for this long: no
+		 * request other than a probe (see probe-paths), on a new connection or an open
+		 * one. The drain delay is then the maximum. 0s turns it off (the drain delay
+		 * always runs its full length). Defaults to 1s on Kubernetes and off elsewhere.
+		 */
+		private @Nullable Duration quietPeriod;
+
+		/**
+		 * With a quiet period, the least time the drain delay lasts, however quiet: time
+		 * for the load balancer to take the instance out when no traffic shows whether it
+		 * has. Defaults to 2s on Kubernetes and 0s elsewhere.
+		 */
+		private @Nullable Duration minDrainDelay;
+
+		/**
+		 * Paths of the platform's probes, each with the paths under it: requests to them
+		 * are not new work for the quiet period. Defaults to the actuator health endpoint
+		 * on the application's port (context path and management.endpoints.web.base-path
+		 * included).
+		 */
+		private @Nullable List<String> probePaths;
 
 		/**
 		 * Maximum time to wait for open connections to finish once the server has stopped
@@ -222,6 +247,30 @@ public class KeepAliveProperties implements InitializingBean {
 
 		public void setDrainDelay(@Nullable Duration drainDelay) {
 			this.drainDelay = drainDelay;
+		}
+
+		public @Nullable Duration getQuietPeriod() {
+			return this.quietPeriod;
+		}
+
+		public void setQuietPeriod(@Nullable Duration quietPeriod) {
+			this.quietPeriod = quietPeriod;
+		}
+
+		public @Nullable Duration getMinDrainDelay() {
+			return this.minDrainDelay;
+		}
+
+		public void setMinDrainDelay(@Nullable Duration minDrainDelay) {
+			this.minDrainDelay = minDrainDelay;
+		}
+
+		public @Nullable List<String> getProbePaths() {
+			return this.probePaths;
+		}
+
+		public void setProbePaths(@Nullable List<String> probePaths) {
+			this.probePaths = probePaths;
 		}
 
 		public Duration getTimeout() {

@@ -1,6 +1,7 @@
 package dev.keepalive.autoconfigure;
 
 import java.time.Duration;
+import java.util.List;
 
 import org.jspecify.annotations.Nullable;
 
@@ -47,6 +48,7 @@ final class KeepAlivePropertiesValidator {
 					"it must not be negative",
 					"Set keepalive.shutdown.drain-delay to 0s or more (about twice your load balancer's readiness check interval).");
 		}
+		validateQuietPeriod(shutdown);
 		positive("keepalive.shutdown.timeout", shutdown.getTimeout(), "30s");
 		notNegative("keepalive.shutdown.idle-grace", shutdown.getIdleGrace(), "1s");
 		if (shutdown.getIdleGrace().compareTo(shutdown.getTimeout()) > 0) {
@@ -61,6 +63,31 @@ final class KeepAlivePropertiesValidator {
 		positive("keepalive.client.max-idle-time", properties.getClient().getMaxIdleTime(), "4s");
 	}
 
+	private static void validateQuietPeriod(KeepAliveProperties.Shutdown shutdown) {
+		notNegative("keepalive.shutdown.quiet-period", shutdown.getQuietPeriod(), "1s");
+		notNegative("keepalive.shutdown.min-drain-delay", shutdown.getMinDrainDelay(), "2s");
+		Duration drainDelay = shutdown.getDrainDelay();
+		Duration minDrainDelay = shutdown.getMinDrainDelay();
+		if (drainDelay != null && minDrainDelay != null && minDrainDelay.compareTo(drainDelay) > 0) {
+			throw new InvalidKeepAlivePropertyException("keepalive.shutdown.min-drain-delay",
+					Durations.format(minDrainDelay),
+					"it must not exceed keepalive.shutdown.drain-delay (" + Durations.format(drainDelay)
+							+ "), the longest the drain delay lasts",
+					"Set keepalive.shutdown.min-drain-delay to at most " + Durations.format(drainDelay)
+							+ ", or raise keepalive.shutdown.drain-delay.");
+		}
+		List<String> probePaths = shutdown.getProbePaths();
+		if (probePaths != null) {
+			for (String path : probePaths) {
+				if (!path.startsWith("/")) {
+					throw new InvalidKeepAlivePropertyException("keepalive.shutdown.probe-paths", path,
+							"each path must start with '/' (and include the context path)",
+							"Set keepalive.shutdown.probe-paths to paths such as /actuator/health.");
+				}
+			}
+		}
+	}
+
 	private static void positive(String property, @Nullable Duration value, String example) {
 		if (value != null && (value.isNegative() || value.isZero())) {
 			throw new InvalidKeepAlivePropertyException(property, Durations.format(value),
@@ -69,8 +96,8 @@ final class KeepAlivePropertiesValidator {
 		}
 	}
 
-	private static void notNegative(String property, Duration value, String example) {
-		if (value.isNegative()) {
+	private static void notNegative(String property, @Nullable Duration value, String example) {
+		if (value != null && value.isNegative()) {
 			throw new InvalidKeepAlivePropertyException(property, Durations.format(value), "it must not be negative",
 					"Set " + property + " to 0s or more, for example " + example + ".");
 		}

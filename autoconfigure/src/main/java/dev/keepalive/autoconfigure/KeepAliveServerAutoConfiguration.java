@@ -1,6 +1,9 @@
 package dev.keepalive.autoconfigure;
 
+import java.util.List;
+
 import dev.keepalive.server.ConnectionPolicy;
+import dev.keepalive.server.NewWork;
 import dev.keepalive.server.ServerConnections;
 import dev.keepalive.server.ServerKeepAliveSettings;
 
@@ -12,6 +15,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplicat
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Conditional;
+import org.springframework.core.env.Environment;
 
 /**
  * The server-side model every server implementation (for example
@@ -35,8 +39,28 @@ public final class KeepAliveServerAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean
-	ServerConnections keepAliveServerConnections(ServerKeepAliveSettings settings) {
-		return new ServerConnections(new ConnectionPolicy(settings));
+	ServerConnections keepAliveServerConnections(ServerKeepAliveSettings settings, KeepAliveProperties properties,
+			Environment environment) {
+		return new ServerConnections(new ConnectionPolicy(settings),
+				new NewWork(probePaths(properties.getShutdown(), environment)));
+	}
+
+	/**
+	 * The configured probe paths, else the actuator health endpoint's, where the
+	 * application's own port serves it.
+	 */
+	static List<String> probePaths(KeepAliveProperties.Shutdown shutdown, Environment environment) {
+		List<String> configured = shutdown.getProbePaths();
+		if (configured != null) {
+			return configured;
+		}
+		String contextPath = environment.getProperty("server.servlet.context-path", "");
+		String basePath = environment.getProperty("management.endpoints.web.base-path", "/actuator");
+		return List.of(trimTrailingSlash(contextPath) + trimTrailingSlash(basePath) + "/health");
+	}
+
+	private static String trimTrailingSlash(String path) {
+		return path.endsWith("/") ? path.substring(0, path.length() - 1) : path;
 	}
 
 }

@@ -3,6 +3,8 @@ package dev.keepalive.drain;
 import java.time.Duration;
 import java.time.Instant;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * What a drain did. Every count comes from the same counters as the
  * {@code keepalive.connections.closed} meter and the endpoint.
@@ -23,10 +25,17 @@ import java.time.Instant;
  * after being told to reconnect
  * @param forced connections closed regardless: upgraded ones still open after the grace,
  * and everything still open at the deadline
+ * @param drainDelayEnd why the drain delay ended
+ * @param lastNewConnection when, after readiness went down, the last new connection that
+ * brought a request other than a probe was opened, or {@code null} if none was: with
+ * {@code lastRequest}, how long the load balancer took to let go
+ * @param lastRequest when, after readiness went down, the last request other than a probe
+ * arrived during the drain delay, or {@code null} if none did
  */
 public record DrainReport(String trigger, Instant startedAt, Duration drainDelay, Duration draining,
 		Duration forceClosing, long requestsServed, long takenFromAcceptQueue, long closedIdle,
-		long closedAfterResponse, long closedUpgraded, long forced) {
+		long closedAfterResponse, long closedUpgraded, long forced, DrainDelayEnd drainDelayEnd,
+		@Nullable Duration lastNewConnection, @Nullable Duration lastRequest) {
 
 	/**
 	 * The whole drain, from readiness down to the last connection closed.

@@ -3,12 +3,14 @@ package dev.keepalive.drain;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
 import dev.keepalive.server.CloseReason;
 import dev.keepalive.server.ConnectionCounts;
 import dev.keepalive.server.ConnectionState;
 import dev.keepalive.server.ManagedConnector;
+import dev.keepalive.server.NewWork;
 import dev.keepalive.server.ServerConnections;
 import dev.keepalive.server.TrackedConnection;
 import dev.keepalive.support.Durations;
@@ -124,7 +126,7 @@ public final class ServerDrain {
 		if (this.server.connectors().isEmpty()) {
 			// no embedded server (a mock web environment, a war): nothing to drain
 			return new DrainReport(trigger, Instant.now(), Duration.ZERO, Duration.ZERO, Duration.ZERO, 0, 0, 0, 0, 0,
-					0);
+					0, DrainDelayEnd.MAXIMUM, null, null);
 		}
 		Run run = new Run(trigger, settings, TrackedConnection.current(), Counts.of(this.server));
 		drainDelay(run);
@@ -153,12 +155,67 @@ public final class ServerDrain {
 		AvailabilityChangeEvent.publish(this.events, this, ReadinessState.REFUSING_TRAFFIC);
 		this.server.closeAfterResponse();
 		ConnectionCounts open = enter(DrainPhase.DRAIN_DELAY, null);
-		Duration delay = run.settings.drainDelay();
 		logger.info("Keepalive drain (" + run.trigger + ") DRAIN_DELAY: readiness is REFUSING_TRAFFIC"
-				+ (delay.isZero() ? " (no drain delay)" : "; the server still accepts for " + Durations.format(delay)
-						+ " and every response closes its connection")
-				+ "; " + open);
-		sleep(delay.toMillis());
+				+ describeDrainDelay(run.settings) + "; " + open);
+		run.drainDelayEnd = awaitDrainDelayEnd(run.settings);
+		run.lastNewConnection = this.server.newWork().lastNewConnection();
+		run.lastRequest = this.server.newWork().lastRequest();
+		if (!run.settings.drainDelay().isZero()) {
+			logDrainDelayOver(run);
+		}
+	}
+
+	private static void logDrainDelayOver(Run run) {
+		logger
+			.info("Keepalive drain DRAIN_DELAY over after " + seconds(Duration.ofNanos(System.nanoTime() - run.started))
+					+ ((run.drainDelayEnd == DrainDelayEnd.QUIET)
+							? ", quiet for " + Durations.format(run.settings.quietPeriod()) : ", its full length")
+					+ "; new work after readiness went down (probes aside): "
+					+ describeArrival(run.lastNewConnection, "new connection") + ", "
+					+ describeArrival(run.lastRequest, "request"));
+	}
+
+	private static String describeDrainDelay(DrainSettings settings) {
+		Duration delay = settings.drainDelay();
+		if (delay.isZero()) {
+			return " (no drain delay)";
+		}
+		Duration quiet = settings.quietPeriod();
+		String length = (quiet != null)
+				? " until no new work has come for " + Durations.format(quiet) + " (at least "
+						+ Durations.format(settings.minDrainDelay()) + ", at most " + Durations.format(delay) + ")"
+				: " for " + Durations.format(delay);
+		return "; the server still accepts" + length + " and every response closes its connection";
+	}
+
+	/**
+	 * Wait for the end of the drain delay: its full length, or with a quiet period the
+	 * first moment past the minimum when no new work has arrived for that long.
+	 */
+	private DrainDelayEnd awaitDrainDelayEnd(DrainSettings settings) {
+		Duration quiet = settings.quietPeriod();
+		if (quiet == null) {
+			sleep(settings.drainDelay().toMillis());
+			return DrainDelayEnd.MAXIMUM;
+		}
+		NewWork newWork = this.server.newWork();
+		long start = newWork.sinceNanos();
+		long max = start + settings.drainDelay().toNanos();
+		long min = start + settings.minDrainDelay().toNanos();
+		while (true) {
+			long now = System.nanoTime();
+			if (now - max >= 0) {
+				return DrainDelayEnd.MAXIMUM;
+			}
+			if (now - min >= 0 && now - newWork.lastRequestNanos() >= quiet.toNanos()) {
+				return DrainDelayEnd.QUIET;
+			}
+			sleep(Math.min(POLL_MILLIS, TimeUnit.NANOSECONDS.toMillis(max - now) + 1));
+		}
+	}
+
+	private static String describeArrival(@Nullable Duration after, String what) {
+		return (after != null) ? "last " + what + " at " + seconds(after) : "no " + what;
 	}
 
 	private void draining(Run run) {
@@ -262,7 +319,8 @@ public final class ServerDrain {
 				Duration.ofNanos(run.drainingStarted - run.started),
 				Duration.ofNanos(run.forceClosingStarted - run.drainingStarted),
 				Duration.ofNanos(end - run.forceClosingStarted), during.responses(), run.takenFromAcceptQueue,
-				during.closedIdle(), during.closedAfterResponse(), during.closedUpgraded(), during.forced());
+				during.closedIdle(), during.closedAfterResponse(), during.closedUpgraded(), during.forced(),
+				run.drainDelayEnd, run.lastNewConnection, run.lastRequest);
 		enter(DrainPhase.STOPPED, report);
 		logger.info("Keepalive drain STOPPED after " + seconds(report.total()) + " (drain delay "
 				+ seconds(report.drainDelay()) + ", draining " + seconds(report.draining()) + ", force closing "
@@ -335,6 +393,12 @@ public final class ServerDrain {
 		private long forceClosingStarted;
 
 		private int takenFromAcceptQueue;
+
+		private DrainDelayEnd drainDelayEnd = DrainDelayEnd.MAXIMUM;
+
+		private @Nullable Duration lastNewConnection;
+
+		private @Nullable Duration lastRequest;
 
 		Run(String trigger, DrainSettings settings, @Nullable TrackedConnection caller, Counts before) {
 			this.trigger = trigger;

@@ -36,10 +36,27 @@ public final class ServerConnections implements DisposableBean {
 
 	private final LongAdder responsesWhileClosing = new LongAdder();
 
+	private final NewWork newWork;
+
 	private volatile Mode mode = Mode.KEEP_ALIVE;
 
+	/**
+	 * Create the connections of a server that records no probe paths: every request is
+	 * new work.
+	 * @param policy the keep-alive rules
+	 */
 	public ServerConnections(ConnectionPolicy policy) {
+		this(policy, new NewWork(List.of()));
+	}
+
+	/**
+	 * Create the connections of a server.
+	 * @param policy the keep-alive rules
+	 * @param newWork where requests arriving during the drain delay are recorded
+	 */
+	public ServerConnections(ConnectionPolicy policy, NewWork newWork) {
 		this.policy = policy;
+		this.newWork = newWork;
 		for (CloseReason reason : CloseReason.values()) {
 			this.closed.put(reason, new LongAdder());
 		}
@@ -119,6 +136,35 @@ public final class ServerConnections implements DisposableBean {
 	}
 
 	/**
+	 * Whether a request arriving now is recorded as new work: during the drain delay.
+	 * Server implementations that must build the path first ask this before.
+	 * @return whether {@link #requestArrived} records
+	 */
+	public boolean recordsNewWork() {
+		return this.mode == Mode.CLOSE_AFTER_RESPONSE;
+	}
+
+	/**
+	 * Record a request (an HTTP/1.1 request or an HTTP/2 stream) as its headers arrive.
+	 * Server implementations call this for every request.
+	 * @param connection its connection, or {@code null} if it is not tracked
+	 * @param path its path, context path included
+	 */
+	public void requestArrived(@Nullable TrackedConnection connection, String path) {
+		if (recordsNewWork()) {
+			this.newWork.requestArrived(connection, path);
+		}
+	}
+
+	/**
+	 * What arrived since the drain delay began.
+	 * @return the new work
+	 */
+	public NewWork newWork() {
+		return this.newWork;
+	}
+
+	/**
 	 * Count a response being committed. Server implementations call this for every
 	 * response. A response committed on a connection the drain has force-closed (the
 	 * error response of an interrupted handler) reaches no one and is not counted.
@@ -145,6 +191,7 @@ public final class ServerConnections implements DisposableBean {
 	 * stream (a graceful GOAWAY).
 	 */
 	public void closeAfterResponse() {
+		this.newWork.start(System.nanoTime());
 		this.mode = Mode.CLOSE_AFTER_RESPONSE;
 		forEachConnection(TrackedConnection::goAwayGracefully);
 	}

@@ -9,6 +9,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.diagnostics.FailureAnalysis;
 import org.springframework.boot.diagnostics.FailureAnalyzer;
+import org.springframework.boot.test.context.assertj.AssertableWebApplicationContext;
 import org.springframework.boot.test.context.runner.WebApplicationContextRunner;
 import org.springframework.core.io.support.SpringFactoriesLoader;
 import org.springframework.core.io.support.SpringFactoriesLoader.FailureHandler;
@@ -34,6 +35,9 @@ class KeepAlivePropertiesValidationTests {
 							keepalive.server.upstream-idle-timeout | 0s    | Invalid value '0s' for keepalive.server.upstream-idle-timeout: it must be a positive duration | Set keepalive.server.upstream-idle-timeout to a positive duration, for example 60s.
 							keepalive.server.max-requests-per-connection | 0 | Invalid value '0' for keepalive.server.max-requests-per-connection: it must be at least 1 (1 disables keep-alive) | Set keepalive.server.max-requests-per-connection to 1 or more, or remove it to keep the server's own limit.
 							keepalive.shutdown.drain-delay         | -1s   | Invalid value '-1s' for keepalive.shutdown.drain-delay: it must not be negative | Set keepalive.shutdown.drain-delay to 0s or more (about twice your load balancer's readiness check interval).
+							keepalive.shutdown.quiet-period        | -1s   | Invalid value '-1s' for keepalive.shutdown.quiet-period: it must not be negative | Set keepalive.shutdown.quiet-period to 0s or more, for example 1s.
+							keepalive.shutdown.min-drain-delay     | -2s   | Invalid value '-2s' for keepalive.shutdown.min-drain-delay: it must not be negative | Set keepalive.shutdown.min-drain-delay to 0s or more, for example 2s.
+							keepalive.shutdown.probe-paths         | health | Invalid value 'health' for keepalive.shutdown.probe-paths: each path must start with '/' (and include the context path) | Set keepalive.shutdown.probe-paths to paths such as /actuator/health.
 							keepalive.shutdown.timeout             | 0ms   | Invalid value '0s' for keepalive.shutdown.timeout: it must be a positive duration | Set keepalive.shutdown.timeout to a positive duration, for example 30s.
 							keepalive.shutdown.websocket-close-grace | -1s | Invalid value '-1s' for keepalive.shutdown.websocket-close-grace: it must not be negative | Set keepalive.shutdown.websocket-close-grace to 0s or more, for example 1s.
 					keepalive.client.max-idle-time         | -2s   | Invalid value '-2s' for keepalive.client.max-idle-time: it must be a positive duration | Set keepalive.client.max-idle-time to a positive duration, for example 4s.
@@ -61,6 +65,34 @@ class KeepAlivePropertiesValidationTests {
 						"Set keepalive.server.idle-timeout to 65s or more, or correct keepalive.server.upstream-idle-timeout"
 								+ " if the proxy's idle timeout is shorter.");
 			});
+	}
+
+	@Test
+	void minDrainDelayAboveDrainDelayIsReported() {
+		this.runner.withPropertyValues("keepalive.shutdown.drain-delay=10s", "keepalive.shutdown.min-drain-delay=15s")
+			.run((context) -> {
+				FailureAnalysis analysis = analyze(context.getStartupFailure());
+				assertThat(analysis.getDescription()).isEqualTo(
+						"Invalid value '15s' for keepalive.shutdown.min-drain-delay: it must not exceed keepalive.shutdown.drain-delay"
+								+ " (10s), the longest the drain delay lasts");
+				assertThat(analysis.getAction()).isEqualTo(
+						"Set keepalive.shutdown.min-drain-delay to at most 10s, or raise keepalive.shutdown.drain-delay.");
+			});
+	}
+
+	@Test
+	void probePathsDefaultToTheHealthEndpointUnderTheContextAndBasePaths() {
+		this.runner.run((context) -> assertThat(probePaths(context)).containsExactly("/actuator/health"));
+		this.runner
+			.withPropertyValues("server.servlet.context-path=/shop/", "management.endpoints.web.base-path=/manage")
+			.run((context) -> assertThat(probePaths(context)).containsExactly("/shop/manage/health"));
+		this.runner.withPropertyValues("keepalive.shutdown.probe-paths=/ping,/ready")
+			.run((context) -> assertThat(probePaths(context)).containsExactly("/ping", "/ready"));
+	}
+
+	private static List<String> probePaths(AssertableWebApplicationContext context) {
+		return KeepAliveServerAutoConfiguration.probePaths(context.getBean(KeepAliveProperties.class).getShutdown(),
+				context.getEnvironment());
 	}
 
 	@Test

@@ -84,7 +84,9 @@ class KeepAliveServerAutoConfigurationTests {
 					new ServerConnections(new ConnectionPolicy(new ServerKeepAliveSettings(Duration.ofSeconds(65),
 							Duration.ofSeconds(20), null, null, true))),
 					(event) -> {
-					}, new DrainSettings(Duration.ZERO, Duration.ofSeconds(1), Duration.ZERO, Duration.ZERO)))
+					},
+					new DrainSettings(Duration.ZERO, null, Duration.ZERO, Duration.ofSeconds(1), Duration.ZERO,
+							Duration.ZERO)))
 			.run((context) -> assertThat(context).hasSingleBean(ServerDrain.class).hasBean("customDrain"));
 	}
 

@@ -21,16 +21,26 @@ class DrainConfigurationTests {
 
 	@ParameterizedTest
 	@EnumSource(ServerKind.class)
-	void drainDelayIsFiveSecondsOnKubernetesAndNoneElsewhere(ServerKind server) {
+	void drainDelayIsAtMostFiveSecondsOnKubernetesUntilQuietAndNoneElsewhere(ServerKind server) {
 		try (TestApp app = TestApp.start(server, "spring.main.cloud-platform=kubernetes")) {
-			assertThat(app.drain().settings().drainDelay()).isEqualTo(Duration.ofSeconds(5));
+			DrainSettings settings = app.drain().settings();
+			assertThat(settings.drainDelay()).isEqualTo(Duration.ofSeconds(5));
+			assertThat(settings.quietPeriod()).isEqualTo(Duration.ofSeconds(1));
+			assertThat(settings.minDrainDelay()).isEqualTo(Duration.ofSeconds(2));
 		}
 		try (TestApp app = TestApp.start(server)) {
-			assertThat(app.drain().settings().drainDelay()).isZero();
+			DrainSettings settings = app.drain().settings();
+			assertThat(settings.drainDelay()).isZero();
+			assertThat(settings.quietPeriod()).isNull();
+			assertThat(settings.minDrainDelay()).isZero();
 		}
 		try (TestApp app = TestApp.start(server, "spring.main.cloud-platform=kubernetes",
-				"keepalive.shutdown.drain-delay=2s")) {
-			assertThat(app.drain().settings().drainDelay()).isEqualTo(Duration.ofSeconds(2));
+				"keepalive.shutdown.drain-delay=2s", "keepalive.shutdown.quiet-period=0s",
+				"keepalive.shutdown.min-drain-delay=1s")) {
+			DrainSettings settings = app.drain().settings();
+			assertThat(settings.drainDelay()).isEqualTo(Duration.ofSeconds(2));
+			assertThat(settings.quietPeriod()).as("0s turns it off").isNull();
+			assertThat(settings.minDrainDelay()).isEqualTo(Duration.ofSeconds(1));
 		}
 	}
 

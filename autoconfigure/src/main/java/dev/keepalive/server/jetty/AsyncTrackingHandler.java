@@ -32,6 +32,7 @@ final class AsyncTrackingHandler extends Handler.Wrapper {
 		JettyTrackedConnection connection = (tracker != null)
 				? tracker.get(request.getConnectionMetaData().getConnection().getEndPoint()) : null;
 		JettyTrackedConnection.Exchange exchange = (connection != null) ? connection.currentExchange() : null;
+		this.server.requestArrived(connection, request.getHttpURI().getPath());
 		if (connection != null) {
 			if (connection.isHttp2()) {
 				connection.http2RequestStarted(this.server);

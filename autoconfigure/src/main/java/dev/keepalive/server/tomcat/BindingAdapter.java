@@ -12,16 +12,14 @@ import org.apache.tomcat.util.net.SocketEvent;
  * that a drain started from a stream does not wait for its own connection, and a forced
  * close interrupts the threads.
  */
-final class BindingAdapter implements Adapter {
-
-	private final Adapter delegate;
+final class BindingAdapter extends ForwardingAdapter {
 
 	private final TomcatTrackedConnection connection;
 
 	private final ServerConnections server;
 
 	BindingAdapter(Adapter delegate, TomcatTrackedConnection connection, ServerConnections server) {
-		this.delegate = delegate;
+		super(delegate);
 		this.connection = connection;
 		this.server = server;
 	}
@@ -32,42 +30,22 @@ final class BindingAdapter implements Adapter {
 		ResponseCommitHook.countCommit(res, this.server, this.connection);
 		this.connection.bindToCurrentThread();
 		try {
-			this.delegate.service(req, res);
+			super.service(req, res);
 		}
 		finally {
 			this.connection.unbindFromCurrentThread();
 		}
-	}
-
-	@Override
-	public boolean prepare(Request req, Response res) throws Exception {
-		return this.delegate.prepare(req, res);
 	}
 
 	@Override
 	public boolean asyncDispatch(Request req, Response res, SocketEvent status) throws Exception {
 		this.connection.bindToCurrentThread();
 		try {
-			return this.delegate.asyncDispatch(req, res, status);
+			return super.asyncDispatch(req, res, status);
 		}
 		finally {
 			this.connection.unbindFromCurrentThread();
 		}
-	}
-
-	@Override
-	public void log(Request req, Response res, long time) {
-		this.delegate.log(req, res, time);
-	}
-
-	@Override
-	public void checkRecycled(Request req, Response res) {
-		this.delegate.checkRecycled(req, res);
-	}
-
-	@Override
-	public String getDomain() {
-		return this.delegate.getDomain();
 	}
 
 }

@@ -10,6 +10,7 @@ import org.apache.catalina.Container;
 import org.apache.catalina.Service;
 import org.apache.catalina.connector.Connector;
 import org.apache.catalina.core.StandardContext;
+import org.apache.coyote.Adapter;
 import org.apache.coyote.Processor;
 import org.apache.coyote.UpgradeProtocol;
 import org.apache.coyote.http11.Http11NioProtocol;
@@ -103,6 +104,15 @@ public class KeepAliveHttp11NioProtocol extends Http11NioProtocol {
 	public void addUpgradeProtocol(UpgradeProtocol upgradeProtocol) {
 		super.addUpgradeProtocol(
 				(upgradeProtocol.getClass() == Http2Protocol.class) ? new KeepAliveHttp2Protocol() : upgradeProtocol);
+	}
+
+	/**
+	 * Every request passes this adapter, those of HTTP/2 streams included (Tomcat hands
+	 * the protocol's adapter to its HTTP/2 handlers).
+	 */
+	@Override
+	public void setAdapter(Adapter adapter) {
+		super.setAdapter(new NewWorkAdapter(adapter, this));
 	}
 
 	@Override
