@@ -41,15 +41,6 @@ public final class ServerConnections implements DisposableBean {
 	private volatile Mode mode = Mode.KEEP_ALIVE;
 
 	/**
-	 * Create the connections of a server that records no probe paths: every request is
-	 * new work.
-	 * @param policy the keep-alive rules
-	 */
-	public ServerConnections(ConnectionPolicy policy) {
-		this(policy, new NewWork(List.of()));
-	}
-
-	/**
 	 * Create the connections of a server.
 	 * @param policy the keep-alive rules
 	 * @param newWork where requests arriving during the drain delay are recorded
@@ -188,7 +179,8 @@ public final class ServerConnections implements DisposableBean {
 	/**
 	 * Make every response from now on close its connection (the drain delay); HTTP/2
 	 * connections, those open and those opened from now on, are told to open no new
-	 * stream (a graceful GOAWAY).
+	 * stream (a graceful GOAWAY). Requests are recorded as new work from now on, until
+	 * {@link #closeAfterExchange()}.
 	 */
 	public void closeAfterResponse() {
 		this.newWork.start(System.nanoTime());

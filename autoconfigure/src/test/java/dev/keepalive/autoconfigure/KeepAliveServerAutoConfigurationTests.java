@@ -1,12 +1,14 @@
 package dev.keepalive.autoconfigure;
 
 import java.time.Duration;
+import java.util.List;
 
 import dev.keepalive.drain.DrainPhase;
 import dev.keepalive.drain.DrainSettings;
 import dev.keepalive.drain.KeepAliveDrainAutoConfiguration;
 import dev.keepalive.drain.ServerDrain;
 import dev.keepalive.server.ConnectionPolicy;
+import dev.keepalive.server.NewWork;
 import dev.keepalive.server.ServerConnections;
 import dev.keepalive.server.ServerKeepAliveSettings;
 import dev.keepalive.server.jetty.JettyKeepAliveAutoConfiguration;
@@ -80,13 +82,16 @@ class KeepAliveServerAutoConfigurationTests {
 	@Test
 	void userDefinedDrainReplacesTheAutoConfiguredOne() {
 		this.runner.withConfiguration(AutoConfigurations.of(KeepAliveDrainAutoConfiguration.class))
-			.withBean("customDrain", ServerDrain.class, () -> new ServerDrain(
-					new ServerConnections(new ConnectionPolicy(new ServerKeepAliveSettings(Duration.ofSeconds(65),
-							Duration.ofSeconds(20), null, null, true))),
-					(event) -> {
-					},
-					new DrainSettings(Duration.ZERO, null, Duration.ZERO, Duration.ofSeconds(1), Duration.ZERO,
-							Duration.ZERO)))
+			.withBean("customDrain", ServerDrain.class,
+					() -> new ServerDrain(
+							new ServerConnections(
+									new ConnectionPolicy(new ServerKeepAliveSettings(Duration.ofSeconds(65),
+											Duration.ofSeconds(20), null, null, true)),
+									new NewWork(List.of())),
+							(event) -> {
+							},
+							new DrainSettings(Duration.ZERO, null, Duration.ZERO, Duration.ofSeconds(1), Duration.ZERO,
+									Duration.ZERO)))
 			.run((context) -> assertThat(context).hasSingleBean(ServerDrain.class).hasBean("customDrain"));
 	}
 
