@@ -220,10 +220,22 @@ class QuietPeriodDrainTests {
 
 		private final AtomicInteger served = new AtomicInteger();
 
-		private final CompletableFuture<Void> done;
+		private final CompletableFuture<Void> done = new CompletableFuture<>();
 
 		private Traffic(TestApp app, String path) {
-			this.done = CompletableFuture.runAsync(() -> send(app.port(), path));
+			// a thread of its own: on a 2-core machine the common pool may have a single
+			// thread, which the close of the application context needs
+			Thread thread = new Thread(() -> {
+				try {
+					send(app.port(), path);
+					this.done.complete(null);
+				}
+				catch (RuntimeException ex) {
+					this.done.completeExceptionally(ex);
+				}
+			}, "traffic");
+			thread.setDaemon(true);
+			thread.start();
 		}
 
 		static Traffic newConnections(TestApp app, String path) {
