@@ -47,7 +47,8 @@ class QuietPeriodDrainTests {
 	@ParameterizedTest
 	@EnumSource(ServerKind.class)
 	void steadyNewConnectionsHoldTheDrainDelayUntilItsMaximum(ServerKind server) throws Exception {
-		try (TestApp app = start(server, "keepalive.shutdown.drain-delay=4s", "keepalive.shutdown.quiet-period=1s")) {
+		// a quiet period well above the gaps of the traffic, even on a loaded machine
+		try (TestApp app = start(server, "keepalive.shutdown.drain-delay=4s", "keepalive.shutdown.quiet-period=2s")) {
 			Traffic traffic = Traffic.newConnections(app, "/hello");
 			DrainReport report = closeAndReport(app);
 			traffic.stop();
@@ -55,15 +56,15 @@ class QuietPeriodDrainTests {
 			assertThat(report.drainDelayEnd()).isEqualTo(DrainDelayEnd.MAXIMUM);
 			assertThat(report.drainDelay()).isGreaterThanOrEqualTo(Duration.ofMillis(3950));
 			// new work up to the end: within a quiet period of it
-			assertThat(report.lastNewConnection()).isBetween(Duration.ofSeconds(3), Duration.ofSeconds(4));
-			assertThat(report.lastRequest()).isBetween(Duration.ofSeconds(3), Duration.ofSeconds(4));
+			assertThat(report.lastNewConnection()).isBetween(Duration.ofSeconds(2), Duration.ofSeconds(4));
+			assertThat(report.lastRequest()).isBetween(Duration.ofSeconds(2), Duration.ofSeconds(4));
 		}
 	}
 
 	@ParameterizedTest
 	@EnumSource(ServerKind.class)
 	void drainDelayEndsAQuietPeriodAfterTheLastNewWorkAndTheReportSaysWhen(ServerKind server) throws Exception {
-		try (TestApp app = start(server, "keepalive.shutdown.drain-delay=30s", "keepalive.shutdown.quiet-period=1500ms",
+		try (TestApp app = start(server, "keepalive.shutdown.drain-delay=30s", "keepalive.shutdown.quiet-period=3s",
 				"management.server.port=0", "management.endpoint.keepalive.access=read-only")) {
 			int managementPort = app.context().getEnvironment().getProperty("local.management.port", Integer.class);
 			Traffic traffic = Traffic.newConnections(app, "/hello");
@@ -81,8 +82,8 @@ class QuietPeriodDrainTests {
 			assertThat(report.lastRequest()).isNotNull().isLessThanOrEqualTo(stoppedAfter.plusMillis(200));
 			assertThat(report.lastRequest()).isGreaterThan(Duration.ofMillis(1500));
 			assertThat(report.lastNewConnection()).isNotNull().isLessThanOrEqualTo(report.lastRequest());
-			assertThat(report.drainDelay()).isBetween(report.lastRequest().plusMillis(1450),
-					report.lastRequest().plusSeconds(8));
+			assertThat(report.drainDelay()).isBetween(report.lastRequest().plusMillis(2950),
+					report.lastRequest().plusSeconds(10));
 			JsonNode lastDrain = JsonMapper.builder()
 				.build()
 				.readTree(RawHttpConnection.open(managementPort).get("/actuator/keepalive").readResponse().bodyText())
@@ -143,7 +144,7 @@ class QuietPeriodDrainTests {
 	@EnumSource(ServerKind.class)
 	void http2StreamsOnAnOpenConnectionAreNewWork(ServerKind server) throws Exception {
 		try (TestApp app = Http2Transport.H2C.start(server, "keepalive.shutdown.drain-delay=3s",
-				"keepalive.shutdown.quiet-period=1s", "keepalive.shutdown.timeout=10s");
+				"keepalive.shutdown.quiet-period=2s", "keepalive.shutdown.timeout=10s");
 				RawHttp2Connection connection = RawHttp2Connection.open(app.port())) {
 			connection.get(1, "/hello");
 			await().atMost(Duration.ofSeconds(10)).until(() -> connection.isComplete(1));
@@ -162,7 +163,7 @@ class QuietPeriodDrainTests {
 			DrainReport report = app.drain().report();
 			assertThat(streamId).isGreaterThan(9);
 			assertThat(report.drainDelayEnd()).isEqualTo(DrainDelayEnd.MAXIMUM);
-			assertThat(report.lastRequest()).isNotNull().isGreaterThan(Duration.ofSeconds(2));
+			assertThat(report.lastRequest()).isNotNull().isGreaterThan(Duration.ofSeconds(1));
 			// the connection is older than the drain
 			assertThat(report.lastNewConnection()).isNull();
 		}
