@@ -288,7 +288,8 @@ public abstract class TrackedConnection {
 			streamThreads.remove(Thread.currentThread());
 		}
 		this.handlerThread = null;
-		CURRENT.remove();
+		// set, not remove: the thread's entry stays, and the next bind allocates none
+		CURRENT.set(null);
 	}
 
 	private Set<Thread> streamThreads() {

@@ -91,6 +91,17 @@ class ServerKeepAliveTests {
 
 	@ParameterizedTest
 	@EnumSource(ServerKind.class)
+	void keepAliveHeaderReplacesOneTheApplicationSet(ServerKind server) throws Exception {
+		try (TestApp app = TestApp.start(server, "keepalive.server.idle-timeout=7s");
+				RawHttpConnection connection = app.connect()) {
+			RawHttpResponse response = connection.get("/own-keep-alive").readResponse();
+			assertThat(response.status()).isEqualTo(200);
+			assertThat(response.headers().get("keep-alive")).containsExactly("timeout=7");
+		}
+	}
+
+	@ParameterizedTest
+	@EnumSource(ServerKind.class)
 	void keepAliveHeaderRoundsTheIdleTimeoutDownToWholeSeconds(ServerKind server) throws Exception {
 		try (TestApp app = TestApp.start(server, "keepalive.server.idle-timeout=7900ms");
 				RawHttpConnection connection = app.connect()) {

@@ -43,6 +43,15 @@ public class TestController {
 		return "hello";
 	}
 
+	/**
+	 * Sets a {@code Keep-Alive} header of its own.
+	 */
+	@GetMapping("/own-keep-alive")
+	String ownKeepAlive(HttpServletResponse response) {
+		response.setHeader("Keep-Alive", "timeout=99");
+		return "own";
+	}
+
 	@GetMapping("/work")
 	String work(@RequestParam long ms) throws InterruptedException {
 		this.inFlight.incrementAndGet();

@@ -31,7 +31,7 @@ final class AsyncTrackingHandler extends Handler.Wrapper {
 		JettyConnectionTracker tracker = this.trackers.get(request.getConnectionMetaData().getConnector());
 		JettyTrackedConnection connection = (tracker != null)
 				? tracker.get(request.getConnectionMetaData().getConnection().getEndPoint()) : null;
-		JettyTrackedConnection.Exchange exchange = (connection != null) ? connection.currentExchange() : null;
+		KeepAliveHttpStream exchange = (connection != null) ? connection.currentExchange() : null;
 		this.server.requestArrived(connection, request.getHttpURI().getPath());
 		if (connection != null) {
 			if (connection.isHttp2()) {
@@ -46,8 +46,8 @@ final class AsyncTrackingHandler extends Handler.Wrapper {
 			if (connection != null) {
 				connection.unbindFromCurrentThread();
 			}
-			if (exchange != null && !exchange.completed) {
-				exchange.async = true;
+			if (exchange != null) {
+				exchange.handlerReturned();
 			}
 		}
 	}

@@ -27,7 +27,7 @@ final class JettyTrackedConnection extends TrackedConnection {
 
 	private volatile boolean upgraded;
 
-	private final AtomicReference<@Nullable Exchange> exchange = new AtomicReference<>();
+	private final AtomicReference<@Nullable KeepAliveHttpStream> exchange = new AtomicReference<>();
 
 	private volatile long lastExchangeEndedNanos;
 
@@ -38,14 +38,11 @@ final class JettyTrackedConnection extends TrackedConnection {
 		upgradedTo(connection);
 	}
 
-	Exchange beginExchange() {
-		Exchange exchange = new Exchange();
+	void beginExchange(KeepAliveHttpStream exchange) {
 		this.exchange.set(exchange);
-		return exchange;
 	}
 
-	void endExchange(Exchange exchange) {
-		exchange.completed = true;
+	void endExchange(KeepAliveHttpStream exchange) {
 		this.lastExchangeEndedNanos = System.nanoTime();
 		this.exchange.compareAndSet(exchange, null);
 	}
@@ -66,7 +63,7 @@ final class JettyTrackedConnection extends TrackedConnection {
 		return System.nanoTime() - lastActivity >= timeoutNanos;
 	}
 
-	@Nullable Exchange currentExchange() {
+	@Nullable KeepAliveHttpStream currentExchange() {
 		return this.exchange.get();
 	}
 
@@ -89,9 +86,9 @@ final class JettyTrackedConnection extends TrackedConnection {
 		if (this.upgraded) {
 			return ConnectionState.UPGRADED;
 		}
-		Exchange exchange = this.exchange.get();
+		KeepAliveHttpStream exchange = this.exchange.get();
 		if (exchange != null) {
-			return exchange.async ? ConnectionState.ASYNC : ConnectionState.ACTIVE;
+			return exchange.isAsync() ? ConnectionState.ASYNC : ConnectionState.ACTIVE;
 		}
 		return readingHeaders() ? ConnectionState.READING_HEADERS : ConnectionState.IDLE;
 	}
@@ -143,18 +140,6 @@ final class JettyTrackedConnection extends TrackedConnection {
 	@Override
 	protected void close() {
 		this.endPoint.close();
-	}
-
-	/**
-	 * One request and its response on the connection.
-	 */
-	static final class Exchange {
-
-		volatile boolean completed;
-
-		/** The handler returned before the response completed. */
-		volatile boolean async;
-
 	}
 
 }

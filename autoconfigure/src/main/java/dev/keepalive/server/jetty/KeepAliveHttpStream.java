@@ -18,10 +18,10 @@ import org.eclipse.jetty.server.internal.HttpConnection;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The stream of one HTTP/1.x exchange. {@link #prepareResponse} is the one place every
- * response commit passes through (Jetty's own error pages included) while the headers can
- * still change, and the generator reads them right after it. Completion ends the exchange
- * for tracking.
+ * The stream of one HTTP/1.x exchange, and the exchange as its connection tracks it.
+ * {@link #prepareResponse} is the one place every response commit passes through (Jetty's
+ * own error pages included) while the headers can still change, and the generator reads
+ * them right after it. Completion ends the exchange for tracking.
  */
 final class KeepAliveHttpStream extends HttpStream.Wrapper {
 
@@ -32,8 +32,6 @@ final class KeepAliveHttpStream extends HttpStream.Wrapper {
 
 	private final @Nullable JettyTrackedConnection connection;
 
-	private final JettyTrackedConnection.@Nullable Exchange exchange;
-
 	private final ServerConnections server;
 
 	private final KeepAliveFields keepAliveFields;
@@ -42,15 +40,45 @@ final class KeepAliveHttpStream extends HttpStream.Wrapper {
 
 	private volatile boolean contentComplete;
 
-	KeepAliveHttpStream(HttpStream wrapped, Request request, @Nullable JettyTrackedConnection connection,
-			JettyTrackedConnection.@Nullable Exchange exchange, ServerConnections server,
-			KeepAliveFields keepAliveFields) {
+	private volatile boolean completed;
+
+	/** The handler returned before the response completed. */
+	private volatile boolean async;
+
+	private KeepAliveHttpStream(HttpStream wrapped, Request request, @Nullable JettyTrackedConnection connection,
+			ServerConnections server, KeepAliveFields keepAliveFields) {
 		super(wrapped);
 		this.request = request;
 		this.connection = connection;
-		this.exchange = exchange;
 		this.server = server;
 		this.keepAliveFields = keepAliveFields;
+	}
+
+	/**
+	 * Wrap a request's stream and begin its exchange on the connection: one object per
+	 * request for both.
+	 */
+	static KeepAliveHttpStream begin(HttpStream wrapped, Request request, @Nullable JettyTrackedConnection connection,
+			ServerConnections server, KeepAliveFields keepAliveFields) {
+		KeepAliveHttpStream stream = new KeepAliveHttpStream(wrapped, request, connection, server, keepAliveFields);
+		if (connection != null) {
+			connection.beginExchange(stream);
+		}
+		return stream;
+	}
+
+	/**
+	 * The handler has returned: unless the response is complete, the exchange goes on
+	 * with no thread on it.
+	 */
+	void handlerReturned() {
+		if (!this.completed) {
+			this.async = true;
+		}
+	}
+
+	boolean isAsync() {
+		return this.async;
 	}
 
 	@Override
@@ -73,7 +101,8 @@ final class KeepAliveHttpStream extends HttpStream.Wrapper {
 	 * Set the connection headers; return whether the connection stays open.
 	 */
 	private boolean decide(HttpFields.Mutable headers) {
-		if (headers.contains(HttpHeader.UPGRADE)) {
+		HttpFields fields = readable(headers);
+		if (has(fields, HttpHeader.UPGRADE)) {
 			return false;
 		}
 		ConnectionMetaData metaData = this.request.getConnectionMetaData();
@@ -82,7 +111,7 @@ final class KeepAliveHttpStream extends HttpStream.Wrapper {
 				(maxRequests != null) ? maxRequests : 0);
 		// isPersistent() already reflects the request's own Connection header, HTTP/1.0
 		// without keep-alive and an unread body; a shut down connector closes too.
-		boolean closing = headers.contains(HttpHeader.CONNECTION, HttpHeaderValue.CLOSE.asString())
+		boolean closing = has(fields, HttpHeader.CONNECTION, HttpHeaderValue.CLOSE.asString())
 				|| !metaData.isPersistent() || metaData.getConnector().isShutdown();
 		if (closing && reason != CloseReason.DRAIN_AFTER_RESPONSE) {
 			headers.remove(HttpHeader.KEEP_ALIVE);
@@ -98,14 +127,44 @@ final class KeepAliveHttpStream extends HttpStream.Wrapper {
 			keepChunkedFraming(headers);
 			return false;
 		}
-		if (!promisesKeepAlive(metaData, headers)) {
+		if (!promisesKeepAlive(metaData, fields)) {
 			return false;
 		}
 		HttpField keepAlive = this.keepAliveFields.get(idleTimeout(metaData));
 		if (keepAlive != null) {
-			headers.put(keepAlive);
+			// put() searches through an iterator a wrapper allocates: only when needed
+			if (has(fields, HttpHeader.KEEP_ALIVE)) {
+				headers.put(keepAlive);
+			}
+			else {
+				headers.add(keepAlive);
+			}
 		}
 		return true;
+	}
+
+	/**
+	 * The fields under the response's wrappers, to read: a wrapper finds a field through
+	 * an iterator it allocates, the fields themselves by index.
+	 */
+	private static HttpFields readable(HttpFields.Mutable headers) {
+		HttpFields.Mutable fields = headers;
+		while (fields instanceof HttpFields.Mutable.Wrapper wrapper) {
+			fields = wrapper.getWrapped();
+		}
+		return fields;
+	}
+
+	/**
+	 * Whether there is a field of that name; {@code getField(HttpHeader)}, which Jetty's
+	 * fields implement without an iterator, unlike {@code contains(HttpHeader)}.
+	 */
+	private static boolean has(HttpFields fields, HttpHeader header) {
+		return fields.getField(header) != null;
+	}
+
+	private static boolean has(HttpFields fields, HttpHeader header, String value) {
+		return has(fields, header) && fields.contains(header, value);
 	}
 
 	/**
@@ -120,15 +179,15 @@ final class KeepAliveHttpStream extends HttpStream.Wrapper {
 		}
 	}
 
-	private boolean promisesKeepAlive(ConnectionMetaData metaData, HttpFields.Mutable headers) {
+	private boolean promisesKeepAlive(ConnectionMetaData metaData, HttpFields headers) {
 		// HTTP/1.0 without a length is framed by closing the connection, a final
 		// response to an unanswered "Expect: 100-continue" is made non-persistent after
 		// this point, and so is one whose request body Jetty cannot consume after it:
 		// don't promise keep-alive in any of these cases.
-		if (metaData.getHttpVersion() == HttpVersion.HTTP_1_0 && !headers.contains(HttpHeader.CONTENT_LENGTH)) {
+		if (metaData.getHttpVersion() == HttpVersion.HTTP_1_0 && !has(headers, HttpHeader.CONTENT_LENGTH)) {
 			return false;
 		}
-		return !this.request.getHeaders().contains(HttpHeader.EXPECT, HttpHeaderValue.CONTINUE.asString())
+		return !has(this.request.getHeaders(), HttpHeader.EXPECT, HttpHeaderValue.CONTINUE.asString())
 				&& requestContentComplete();
 	}
 
@@ -143,7 +202,7 @@ final class KeepAliveHttpStream extends HttpStream.Wrapper {
 		}
 		long length = this.request.getLength();
 		if (length < 0) {
-			return !this.request.getHeaders().contains(HttpHeader.TRANSFER_ENCODING);
+			return !has(this.request.getHeaders(), HttpHeader.TRANSFER_ENCODING);
 		}
 		return Request.getContentBytesRead(this.request) >= length;
 	}
@@ -189,8 +248,9 @@ final class KeepAliveHttpStream extends HttpStream.Wrapper {
 	}
 
 	private void endExchange() {
-		if (this.connection != null && this.exchange != null) {
-			this.connection.endExchange(this.exchange);
+		this.completed = true;
+		if (this.connection != null) {
+			this.connection.endExchange(this);
 		}
 	}
 

@@ -47,9 +47,9 @@ final class KeepAliveRequestCustomizer implements HttpConfiguration.Customizer {
 			request.addHttpStreamWrapper((stream) -> new CountingHttpStream(stream, connection, this.server));
 			return request;
 		}
-		JettyTrackedConnection.Exchange exchange = (connection != null) ? connection.beginExchange() : null;
-		request.addHttpStreamWrapper((stream) -> new KeepAliveHttpStream(stream, request, connection, exchange,
-				this.server, this.keepAliveFields));
+		// Jetty applies the wrapper at once, so the exchange begins now
+		request.addHttpStreamWrapper(
+				(stream) -> KeepAliveHttpStream.begin(stream, request, connection, this.server, this.keepAliveFields));
 		return request;
 	}
 

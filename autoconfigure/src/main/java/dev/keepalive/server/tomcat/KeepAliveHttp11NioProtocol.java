@@ -1,6 +1,7 @@
 package dev.keepalive.server.tomcat;
 
 import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
 
 import dev.keepalive.server.CloseReason;
 import dev.keepalive.server.ConnectorConnections;
@@ -44,7 +45,7 @@ public class KeepAliveHttp11NioProtocol extends Http11NioProtocol {
 
 	private volatile @Nullable TomcatManagedConnector managedConnector;
 
-	private volatile @Nullable String keepAliveHeaderValue;
+	private volatile byte @Nullable [] keepAliveHeaderValue;
 
 	private volatile @Nullable Connector connector;
 
@@ -68,7 +69,9 @@ public class KeepAliveHttp11NioProtocol extends Http11NioProtocol {
 		ServerConnections serverConnections = this.serverConnections;
 		ConnectorConnections connections = this.connections;
 		if (serverConnections != null && connections != null) {
-			this.keepAliveHeaderValue = serverConnections.policy().keepAliveHeaderValue(getKeepAliveTimeout());
+			String keepAlive = serverConnections.policy().keepAliveHeaderValue(getKeepAliveTimeout());
+			// as bytes: Tomcat would encode a String value again for every response
+			this.keepAliveHeaderValue = (keepAlive != null) ? keepAlive.getBytes(StandardCharsets.ISO_8859_1) : null;
 			ConnectorId id = new ConnectorId(getLocalPort(), isSSLEnabled() ? "https" : "http");
 			TomcatManagedConnector connector = new TomcatManagedConnector(this, id, connections,
 					serverConnections.policy().settings());
@@ -154,7 +157,7 @@ public class KeepAliveHttp11NioProtocol extends Http11NioProtocol {
 		return this.serverConnections;
 	}
 
-	@Nullable String keepAliveHeaderValue() {
+	byte @Nullable [] keepAliveHeaderValue() {
 		return this.keepAliveHeaderValue;
 	}
 

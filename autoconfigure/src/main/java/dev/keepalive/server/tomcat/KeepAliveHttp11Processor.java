@@ -93,8 +93,9 @@ final class KeepAliveHttp11Processor extends Http11Processor {
 	 */
 	private static boolean isDelimited(Request request, Response response, int status) {
 		boolean entityBody = status >= 200 && status != 204 && status != 205 && status != 304;
-		return !entityBody || "HTTP/1.1".equals(request.protocol().toString()) || response.getContentLengthLong() != -1
-				|| "HEAD".equals(request.getMethod());
+		// MessageBytes.equals compares without making a String of the request's bytes
+		return !entityBody || request.protocol().equals("HTTP/1.1") || response.getContentLengthLong() != -1
+				|| request.method().equals("HEAD");
 	}
 
 	/**

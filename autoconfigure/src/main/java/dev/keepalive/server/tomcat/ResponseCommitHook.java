@@ -1,6 +1,7 @@
 package dev.keepalive.server.tomcat;
 
 import java.lang.reflect.Field;
+import java.nio.charset.StandardCharsets;
 
 import dev.keepalive.server.CloseReason;
 import dev.keepalive.server.ServerConnections;
@@ -9,6 +10,8 @@ import org.apache.commons.logging.LogFactory;
 import org.apache.coyote.ActionCode;
 import org.apache.coyote.ActionHook;
 import org.apache.coyote.Response;
+import org.apache.tomcat.util.buf.MessageBytes;
+import org.apache.tomcat.util.http.MimeHeaders;
 
 /**
  * Sits between a coyote {@link Response} and its processor to act at the moment the
@@ -27,6 +30,10 @@ final class ResponseCommitHook implements ActionHook {
 	private static final Log logger = LogFactory.getLog(ResponseCommitHook.class);
 
 	private static final Field HOOK_FIELD = hookField();
+
+	private static final String KEEP_ALIVE = "Keep-Alive";
+
+	private static final byte[] KEEP_ALIVE_BYTES = KEEP_ALIVE.getBytes(StandardCharsets.ISO_8859_1);
 
 	private final ActionHook processor;
 
@@ -104,10 +111,20 @@ final class ResponseCommitHook implements ActionHook {
 			processor.closeAfterResponse();
 			return;
 		}
-		String keepAlive = protocol.keepAliveHeaderValue();
+		byte[] keepAlive = protocol.keepAliveHeaderValue();
 		if (keepAlive != null && processor.keepsAlive()) {
-			response.getMimeHeaders().setValue("Keep-Alive").setString(keepAlive);
+			setKeepAlive(response.getMimeHeaders(), keepAlive);
 		}
+	}
+
+	/**
+	 * Set the header as bytes, name and value: Tomcat writes those as they are, where it
+	 * would encode a String anew for every response.
+	 */
+	private static void setKeepAlive(MimeHeaders headers, byte[] value) {
+		MessageBytes field = (headers.getValue(KEEP_ALIVE) != null) ? headers.setValue(KEEP_ALIVE)
+				: headers.addValue(KEEP_ALIVE_BYTES, 0, KEEP_ALIVE_BYTES.length);
+		field.setBytes(value, 0, value.length);
 	}
 
 	private static Field hookField() {
