@@ -101,8 +101,8 @@ final class KeepAliveHttpStream extends HttpStream.Wrapper {
 	 * Set the connection headers; return whether the connection stays open.
 	 */
 	private boolean decide(HttpFields.Mutable headers) {
-		HttpFields fields = readable(headers);
-		if (has(fields, HttpHeader.UPGRADE)) {
+		int present = PresentFields.in(headers);
+		if ((present & PresentFields.UPGRADE) != 0) {
 			return false;
 		}
 		ConnectionMetaData metaData = this.request.getConnectionMetaData();
@@ -111,7 +111,8 @@ final class KeepAliveHttpStream extends HttpStream.Wrapper {
 				(maxRequests != null) ? maxRequests : 0);
 		// isPersistent() already reflects the request's own Connection header, HTTP/1.0
 		// without keep-alive and an unread body; a shut down connector closes too.
-		boolean closing = has(fields, HttpHeader.CONNECTION, HttpHeaderValue.CLOSE.asString())
+		boolean closing = ((present & PresentFields.CONNECTION) != 0
+				&& headers.contains(HttpHeader.CONNECTION, HttpHeaderValue.CLOSE.asString()))
 				|| !metaData.isPersistent() || metaData.getConnector().isShutdown();
 		if (closing && reason != CloseReason.DRAIN_AFTER_RESPONSE) {
 			headers.remove(HttpHeader.KEEP_ALIVE);
@@ -127,13 +128,13 @@ final class KeepAliveHttpStream extends HttpStream.Wrapper {
 			keepChunkedFraming(headers);
 			return false;
 		}
-		if (!promisesKeepAlive(metaData, fields)) {
+		if (!promisesKeepAlive(metaData, present)) {
 			return false;
 		}
 		HttpField keepAlive = this.keepAliveFields.get(idleTimeout(metaData));
 		if (keepAlive != null) {
 			// put() searches through an iterator a wrapper allocates: only when needed
-			if (has(fields, HttpHeader.KEEP_ALIVE)) {
+			if ((present & PresentFields.KEEP_ALIVE) != 0) {
 				headers.put(keepAlive);
 			}
 			else {
@@ -141,30 +142,6 @@ final class KeepAliveHttpStream extends HttpStream.Wrapper {
 			}
 		}
 		return true;
-	}
-
-	/**
-	 * The fields under the response's wrappers, to read: a wrapper finds a field through
-	 * an iterator it allocates, the fields themselves by index.
-	 */
-	private static HttpFields readable(HttpFields.Mutable headers) {
-		HttpFields.Mutable fields = headers;
-		while (fields instanceof HttpFields.Mutable.Wrapper wrapper) {
-			fields = wrapper.getWrapped();
-		}
-		return fields;
-	}
-
-	/**
-	 * Whether there is a field of that name; {@code getField(HttpHeader)}, which Jetty's
-	 * fields implement without an iterator, unlike {@code contains(HttpHeader)}.
-	 */
-	private static boolean has(HttpFields fields, HttpHeader header) {
-		return fields.getField(header) != null;
-	}
-
-	private static boolean has(HttpFields fields, HttpHeader header, String value) {
-		return has(fields, header) && fields.contains(header, value);
 	}
 
 	/**
@@ -179,16 +156,19 @@ final class KeepAliveHttpStream extends HttpStream.Wrapper {
 		}
 	}
 
-	private boolean promisesKeepAlive(ConnectionMetaData metaData, HttpFields headers) {
+	private boolean promisesKeepAlive(ConnectionMetaData metaData, int responseFields) {
 		// HTTP/1.0 without a length is framed by closing the connection, a final
 		// response to an unanswered "Expect: 100-continue" is made non-persistent after
 		// this point, and so is one whose request body Jetty cannot consume after it:
 		// don't promise keep-alive in any of these cases.
-		if (metaData.getHttpVersion() == HttpVersion.HTTP_1_0 && !has(headers, HttpHeader.CONTENT_LENGTH)) {
+		if (metaData.getHttpVersion() == HttpVersion.HTTP_1_0 && (responseFields & PresentFields.CONTENT_LENGTH) == 0) {
 			return false;
 		}
-		return !has(this.request.getHeaders(), HttpHeader.EXPECT, HttpHeaderValue.CONTINUE.asString())
-				&& requestContentComplete();
+		HttpFields requestHeaders = this.request.getHeaders();
+		int requestFields = PresentFields.in(requestHeaders);
+		return !((requestFields & PresentFields.EXPECT) != 0
+				&& requestHeaders.contains(HttpHeader.EXPECT, HttpHeaderValue.CONTINUE.asString()))
+				&& requestContentComplete(requestFields);
 	}
 
 	/**
@@ -196,13 +176,13 @@ final class KeepAliveHttpStream extends HttpStream.Wrapper {
 	 * rest would arrive in time for Jetty to consume it is not known when the response is
 	 * committed.
 	 */
-	private boolean requestContentComplete() {
+	private boolean requestContentComplete(int requestFields) {
 		if (this.contentComplete) {
 			return true;
 		}
 		long length = this.request.getLength();
 		if (length < 0) {
-			return !has(this.request.getHeaders(), HttpHeader.TRANSFER_ENCODING);
+			return (requestFields & PresentFields.TRANSFER_ENCODING) == 0;
 		}
 		return Request.getContentBytesRead(this.request) >= length;
 	}

@@ -1,5 +1,7 @@
 package dev.keepalive.server.jetty;
 
+import java.util.function.Function;
+
 import dev.keepalive.server.ServerConnections;
 import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.HttpVersion;
@@ -48,9 +50,25 @@ final class KeepAliveRequestCustomizer implements HttpConfiguration.Customizer {
 			return request;
 		}
 		// Jetty applies the wrapper at once, so the exchange begins now
-		request.addHttpStreamWrapper(
-				(stream) -> KeepAliveHttpStream.begin(stream, request, connection, this.server, this.keepAliveFields));
+		request.addHttpStreamWrapper(new Http1StreamWrapper(this, request, connection));
 		return request;
+	}
+
+	/**
+	 * Wraps an HTTP/1.x request's stream. A record rather than a lambda: the same one
+	 * object per request, made by a plain {@code new} whether or not the JIT has compiled
+	 * the call (interpreted, a capturing lambda goes through method handles that allocate
+	 * more).
+	 */
+	private record Http1StreamWrapper(KeepAliveRequestCustomizer customizer, Request request,
+			@Nullable JettyTrackedConnection connection) implements Function<HttpStream, HttpStream> {
+
+		@Override
+		public HttpStream apply(HttpStream stream) {
+			return KeepAliveHttpStream.begin(stream, this.request, this.connection, this.customizer.server,
+					this.customizer.keepAliveFields);
+		}
+
 	}
 
 	/**
