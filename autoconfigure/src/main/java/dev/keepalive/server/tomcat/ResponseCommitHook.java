@@ -87,8 +87,9 @@ final class ResponseCommitHook implements ActionHook {
 
 	@Override
 	public void action(ActionCode actionCode, Object param) {
-		if (!this.response.isCommitted() && (actionCode == ActionCode.COMMIT || actionCode == ActionCode.CLOSE
-				|| actionCode == ActionCode.CLIENT_FLUSH)) {
+		// the action first: Tomcat asks its hook for many actions per request, few commit
+		if ((actionCode == ActionCode.COMMIT || actionCode == ActionCode.CLOSE || actionCode == ActionCode.CLIENT_FLUSH)
+				&& !this.response.isCommitted()) {
 			this.beforeCommit.run();
 		}
 		this.processor.action(actionCode, param);
