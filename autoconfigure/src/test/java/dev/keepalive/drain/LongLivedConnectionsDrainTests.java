@@ -83,6 +83,10 @@ class LongLivedConnectionsDrainTests {
 			assertThat(webSocket.readFrame().text()).isEqualTo("o");
 			webSocket.sendText("[\"hello\"]");
 			assertThat(webSocket.readFrame().text()).isEqualTo("a[\"hello\"]");
+			// the echo can arrive before the server's thread has left the frame: the
+			// drain
+			// counts a connection as upgraded only once it is back to waiting
+			await().atMost(Duration.ofSeconds(5)).until(() -> app.counts().upgraded() == 1);
 			CompletableFuture<Void> closed = app.closeInBackground();
 			// SockJS's own close frame, then the WebSocket's
 			assertThat(webSocket.readFrame().text()).isEqualTo("c[1012,\"Server is draining, reconnect\"]");
