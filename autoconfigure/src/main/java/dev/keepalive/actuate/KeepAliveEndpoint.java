@@ -13,6 +13,7 @@ import dev.keepalive.server.ConnectionCounts;
 import dev.keepalive.server.ConnectorLimits;
 import dev.keepalive.server.ManagedConnector;
 import dev.keepalive.server.ServerConnections;
+import dev.keepalive.server.ServerKeepAliveSettings;
 import dev.keepalive.support.Durations;
 import org.jspecify.annotations.Nullable;
 
@@ -76,10 +77,13 @@ public class KeepAliveEndpoint {
 
 	private ConnectorDescriptor describe(ManagedConnector connector) {
 		ConnectorLimits limits = connector.limits();
+		ServerKeepAliveSettings settings = this.server.policy().settings();
 		return new ConnectorDescriptor(connector.id().port(), connector.id().scheme(), connector.connections().counts(),
 				new LimitsDescriptor(Durations.format(limits.idleTimeout()), Durations.format(limits.headersTimeout()),
 						limits.maxRequestsPerConnection(),
-						(limits.maxConnectionAge() != null) ? Durations.format(limits.maxConnectionAge()) : null));
+						(limits.maxConnectionAge() != null) ? Durations.format(limits.maxConnectionAge()) : null,
+						(settings.minRequestBodyRate() > 0) ? settings.minRequestBodyRate() + "B" : null,
+						Durations.format(settings.minDataRateGrace())));
 	}
 
 	/**
@@ -114,9 +118,13 @@ public class KeepAliveEndpoint {
 	 * @param headersTimeout headers timeout
 	 * @param maxRequestsPerConnection requests per connection, {@code null} for none
 	 * @param maxConnectionAge maximum age, {@code null} for none
+	 * @param minRequestBodyRate minimum request body rate per second, {@code null} for
+	 * none
+	 * @param minDataRateGrace time waited for a body before its rate counts
 	 */
 	public record LimitsDescriptor(String idleTimeout, String headersTimeout,
-			@Nullable Integer maxRequestsPerConnection, @Nullable String maxConnectionAge) {
+			@Nullable Integer maxRequestsPerConnection, @Nullable String maxConnectionAge,
+			@Nullable String minRequestBodyRate, String minDataRateGrace) {
 
 	}
 

@@ -7,6 +7,7 @@ import org.jspecify.annotations.Nullable;
 
 import org.springframework.beans.factory.InitializingBean;
 import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.util.unit.DataSize;
 
 /**
  * Configuration properties for Keepalive, bound from {@code keepalive.*}.
@@ -121,6 +122,21 @@ public class KeepAliveProperties implements InitializingBean {
 		 */
 		private @Nullable Duration upstreamIdleTimeout;
 
+		/**
+		 * Minimum rate, per second, at which a client must send a request body that the
+		 * application is waiting for, once it has waited min-data-rate-grace in all. A
+		 * slower request ends with '408 Request Timeout' (if its response has not
+		 * started) and its connection closes. Time the application spends not reading, or
+		 * reading data already received, does not count. HTTP/1.1 only. 0B turns it off.
+		 */
+		private DataSize minRequestBodyRate = DataSize.ofBytes(240);
+
+		/**
+		 * How long the application may wait for a request body before its rate counts:
+		 * time for a slow client to get going.
+		 */
+		private Duration minDataRateGrace = Duration.ofSeconds(5);
+
 		public Duration getIdleTimeout() {
 			return this.idleTimeout;
 		}
@@ -167,6 +183,22 @@ public class KeepAliveProperties implements InitializingBean {
 
 		public void setUpstreamIdleTimeout(@Nullable Duration upstreamIdleTimeout) {
 			this.upstreamIdleTimeout = upstreamIdleTimeout;
+		}
+
+		public DataSize getMinRequestBodyRate() {
+			return this.minRequestBodyRate;
+		}
+
+		public void setMinRequestBodyRate(DataSize minRequestBodyRate) {
+			this.minRequestBodyRate = minRequestBodyRate;
+		}
+
+		public Duration getMinDataRateGrace() {
+			return this.minDataRateGrace;
+		}
+
+		public void setMinDataRateGrace(Duration minDataRateGrace) {
+			this.minDataRateGrace = minDataRateGrace;
 		}
 
 	}

@@ -24,6 +24,12 @@ final class KeepAlivePropertiesValidator {
 		positive("keepalive.server.headers-timeout", server.getHeadersTimeout(), "20s");
 		positive("keepalive.server.max-connection-age", server.getMaxConnectionAge(), "10m");
 		positive("keepalive.server.upstream-idle-timeout", server.getUpstreamIdleTimeout(), "60s");
+		if (server.getMinRequestBodyRate().isNegative()) {
+			throw new InvalidKeepAlivePropertyException("keepalive.server.min-request-body-rate",
+					server.getMinRequestBodyRate(), "it must not be negative",
+					"Set keepalive.server.min-request-body-rate to a rate per second such as 240B, or 0B to turn it off.");
+		}
+		positive("keepalive.server.min-data-rate-grace", server.getMinDataRateGrace(), "5s");
 		Integer maxRequests = server.getMaxRequestsPerConnection();
 		if (maxRequests != null && maxRequests < 1) {
 			throw new InvalidKeepAlivePropertyException("keepalive.server.max-requests-per-connection", maxRequests,

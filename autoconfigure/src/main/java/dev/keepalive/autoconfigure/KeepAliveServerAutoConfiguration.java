@@ -34,7 +34,8 @@ public final class KeepAliveServerAutoConfiguration {
 	ServerKeepAliveSettings serverKeepAliveSettings(KeepAliveProperties properties) {
 		KeepAliveProperties.Server server = properties.getServer();
 		return new ServerKeepAliveSettings(server.getIdleTimeout(), server.getHeadersTimeout(),
-				server.getMaxRequestsPerConnection(), server.getMaxConnectionAge(), server.isAdvertiseIdleTimeout());
+				server.getMaxRequestsPerConnection(), server.getMaxConnectionAge(), server.isAdvertiseIdleTimeout(),
+				server.getMinRequestBodyRate().toBytes(), server.getMinDataRateGrace());
 	}
 
 	@Bean

@@ -12,6 +12,12 @@ public enum CloseReason {
 	/** Request line and headers not complete within {@code headers-timeout}. */
 	HEADERS_TIMEOUT("headers-timeout"),
 
+	/**
+	 * A request body arrived slower than {@code min-request-body-rate}: answered
+	 * {@code 408} (unless its response had started) and closed.
+	 */
+	BODY_RATE("body-rate"),
+
 	/** Closed after a response because it was older than {@code max-connection-age}. */
 	MAX_AGE("max-age"),
 

@@ -16,8 +16,8 @@ import org.springframework.beans.factory.DisposableBean;
  * Every connector of the application's web server that Keepalive manages, and the one
  * facade through which the drain drives them, whatever the server: close after each
  * response, stop accepting, close after each exchange, close what is left. Also counts
- * closed connections by reason and runs the headers deadline, which neither Tomcat nor
- * Jetty has natively.
+ * closed connections by reason and enforces the headers deadline and the minimum request
+ * body rate, which neither Tomcat nor Jetty has natively.
  * <p>
  * Server implementations register their connectors and ask, as each response is
  * committed, whether it must close its connection ({@link #closeReason}).
@@ -30,7 +30,7 @@ public final class ServerConnections implements DisposableBean {
 
 	private final Map<CloseReason, LongAdder> closed = new EnumMap<>(CloseReason.class);
 
-	private final HeadersTimeoutSweeper headersTimeoutSweeper;
+	private final ConnectionSweeper sweeper;
 
 	private final List<Consumer<ManagedConnector>> registrationListeners = new CopyOnWriteArrayList<>();
 
@@ -51,7 +51,17 @@ public final class ServerConnections implements DisposableBean {
 		for (CloseReason reason : CloseReason.values()) {
 			this.closed.put(reason, new LongAdder());
 		}
-		this.headersTimeoutSweeper = new HeadersTimeoutSweeper(this.connectors, policy.settings().headersTimeout());
+		this.sweeper = new ConnectionSweeper(this.connectors, sweeperRules(policy.settings()));
+	}
+
+	private static List<ConnectionSweeper.Rule> sweeperRules(ServerKeepAliveSettings settings) {
+		List<ConnectionSweeper.Rule> rules = new ArrayList<>();
+		rules.add(new ConnectionSweeper.HeadersDeadline(settings.headersTimeout()));
+		if (settings.minRequestBodyRate() > 0) {
+			rules.add(new ConnectionSweeper.MinRequestBodyRate(settings.minRequestBodyRate(),
+					settings.minDataRateGrace()));
+		}
+		return rules;
 	}
 
 	/**
@@ -77,7 +87,7 @@ public final class ServerConnections implements DisposableBean {
 	 */
 	public void register(ManagedConnector connector) {
 		this.connectors.add(connector);
-		this.headersTimeoutSweeper.start();
+		this.sweeper.start();
 		this.registrationListeners.forEach((listener) -> listener.accept(connector));
 	}
 
@@ -162,6 +172,9 @@ public final class ServerConnections implements DisposableBean {
 	 * @param connection the response's connection, or {@code null} if it is not tracked
 	 */
 	public void responseCommitted(@Nullable TrackedConnection connection) {
+		if (connection != null) {
+			connection.requestBodyRate().responseStarted();
+		}
 		if (closesConnections() && (connection == null || !connection.isForceClosed())) {
 			this.responsesWhileClosing.increment();
 		}
@@ -319,7 +332,7 @@ public final class ServerConnections implements DisposableBean {
 
 	@Override
 	public void destroy() {
-		this.headersTimeoutSweeper.stop();
+		this.sweeper.stop();
 	}
 
 	private enum Mode {

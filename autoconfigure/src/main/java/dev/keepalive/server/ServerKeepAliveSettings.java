@@ -17,7 +17,11 @@ import org.jspecify.annotations.Nullable;
  * or {@code null} for no limit
  * @param advertiseIdleTimeout whether keep-alive responses carry
  * {@code Keep-Alive: timeout=N}
+ * @param minRequestBodyRate bytes per second below which a request body the server waits
+ * for ends its request, 0 for no minimum
+ * @param minDataRateGrace how long the server waits for a body before its rate counts
  */
 public record ServerKeepAliveSettings(Duration idleTimeout, Duration headersTimeout,
-		@Nullable Integer maxRequestsPerConnection, @Nullable Duration maxConnectionAge, boolean advertiseIdleTimeout) {
+		@Nullable Integer maxRequestsPerConnection, @Nullable Duration maxConnectionAge, boolean advertiseIdleTimeout,
+		long minRequestBodyRate, Duration minDataRateGrace) {
 }

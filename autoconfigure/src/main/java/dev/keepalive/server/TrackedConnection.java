@@ -34,6 +34,8 @@ public abstract class TrackedConnection {
 	/** The threads handling HTTP/2 streams, several at a time; created when needed. */
 	private volatile @Nullable Set<Thread> streamThreads;
 
+	private final RequestBodyRate requestBodyRate = new RequestBodyRate();
+
 	/**
 	 * Create a connection opened now.
 	 * @param policy the policy that sets its maximum age
@@ -223,6 +225,34 @@ public abstract class TrackedConnection {
 	public final boolean hasMaxAge() {
 		return this.maxAgeNanos >= 0;
 	}
+
+	/**
+	 * How fast the client sends the body of the HTTP/1.1 request in progress, fed by the
+	 * server implementation.
+	 * @return the rate
+	 */
+	public final RequestBodyRate requestBodyRate() {
+		return this.requestBodyRate;
+	}
+
+	/**
+	 * End the request in progress, whose body arrives slower than the minimum rate:
+	 * {@code 408 Request Timeout} unless its response has started, then close.
+	 */
+	final void endRequestBodyTooSlow() {
+		closingFor(CloseReason.BODY_RATE);
+		// not again on the next sweep, while the server notices
+		this.requestBodyRate.requestEnded();
+		abort(!this.requestBodyRate.isResponseStarted());
+	}
+
+	/**
+	 * Close the connection while a thread may be handling its request: that thread's next
+	 * read or write fails, and the server closes the connection there.
+	 * @param requestTimeout whether to answer {@code 408 Request Timeout} first (the
+	 * response has not started)
+	 */
+	protected abstract void abort(boolean requestTimeout);
 
 	/**
 	 * Record why the connection is about to close. The first reason recorded wins, except

@@ -78,7 +78,8 @@ class KeepAliveObservabilityTests {
 						assertThat(counts.get("readingHeaders").asInt()).isEqualTo(1);
 						assertThat(counts.get("active").asInt()).isEqualTo(2);
 						assertThat(connector.get("limits").propertyNames()).containsExactly("idleTimeout",
-								"headersTimeout", "maxRequestsPerConnection", "maxConnectionAge");
+								"headersTimeout", "maxRequestsPerConnection", "maxConnectionAge", "minRequestBodyRate",
+								"minDataRateGrace");
 					});
 					// once its response completes, the observer's connection is idle too
 					await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
@@ -92,6 +93,10 @@ class KeepAliveObservabilityTests {
 					assertThat(body.get("phase").asString()).isEqualTo("SERVING");
 					assertThat(body.get("connectors").get(0).get("limits").get("idleTimeout").asString())
 						.isEqualTo("65s");
+					assertThat(body.get("connectors").get(0).get("limits").get("minRequestBodyRate").asString())
+						.isEqualTo("240B");
+					assertThat(body.get("connectors").get(0).get("limits").get("minDataRateGrace").asString())
+						.isEqualTo("5s");
 				}
 			}
 			finally {

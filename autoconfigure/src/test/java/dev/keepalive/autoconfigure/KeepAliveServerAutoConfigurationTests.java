@@ -83,12 +83,10 @@ class KeepAliveServerAutoConfigurationTests {
 	void userDefinedDrainReplacesTheAutoConfiguredOne() {
 		this.runner.withConfiguration(AutoConfigurations.of(KeepAliveDrainAutoConfiguration.class))
 			.withBean("customDrain", ServerDrain.class,
-					() -> new ServerDrain(
-							new ServerConnections(
-									new ConnectionPolicy(new ServerKeepAliveSettings(Duration.ofSeconds(65),
-											Duration.ofSeconds(20), null, null, true)),
-									new NewWork(List.of())),
-							(event) -> {
+					() -> new ServerDrain(new ServerConnections(
+							new ConnectionPolicy(new ServerKeepAliveSettings(Duration.ofSeconds(65),
+									Duration.ofSeconds(20), null, null, true, 240, Duration.ofSeconds(5))),
+							new NewWork(List.of())), (event) -> {
 							},
 							new DrainSettings(Duration.ZERO, null, Duration.ZERO, Duration.ofSeconds(1), Duration.ZERO,
 									Duration.ZERO)))

@@ -1,6 +1,7 @@
 package dev.keepalive.testsupport;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Queue;
@@ -9,6 +10,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 
 import org.springframework.web.bind.annotation.GetMapping;
@@ -76,6 +78,37 @@ public class TestController {
 	String echo(@RequestBody String body) {
 		this.posts.incrementAndGet();
 		return body;
+	}
+
+	/**
+	 * Reads the request body {@code size} bytes at a time, pausing {@code pauseMs} before
+	 * each read: an application slower than its client.
+	 */
+	@PostMapping("/read-slowly")
+	String readSlowly(@RequestParam int size, @RequestParam long pauseMs, HttpServletRequest request)
+			throws IOException, InterruptedException {
+		InputStream in = request.getInputStream();
+		byte[] buffer = new byte[size];
+		long total = 0;
+		int read;
+		do {
+			Thread.sleep(pauseMs);
+			read = in.read(buffer);
+			total += Math.max(read, 0);
+		}
+		while (read != -1);
+		return "read " + total;
+	}
+
+	/**
+	 * Commits the response before reading the request body, then answers its length.
+	 */
+	@PostMapping("/commit-then-read")
+	void commitThenRead(HttpServletRequest request, HttpServletResponse response) throws IOException {
+		response.setContentType("text/plain");
+		response.flushBuffer();
+		byte[] body = request.getInputStream().readAllBytes();
+		response.getWriter().write("read " + body.length);
 	}
 
 	/**

@@ -1,5 +1,7 @@
 package dev.keepalive.server.jetty;
 
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.util.concurrent.atomic.AtomicReference;
 
 import dev.keepalive.server.CloseReason;
@@ -11,6 +13,7 @@ import org.eclipse.jetty.io.Connection;
 import org.eclipse.jetty.io.EndPoint;
 import org.eclipse.jetty.server.NegotiatingServerConnection;
 import org.eclipse.jetty.server.internal.HttpConnection;
+import org.eclipse.jetty.util.Callback;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -20,6 +23,9 @@ import org.jspecify.annotations.Nullable;
  * {@link EndPoint#close()} is safe from any thread.
  */
 final class JettyTrackedConnection extends TrackedConnection {
+
+	private static final byte[] REQUEST_TIMEOUT = "HTTP/1.1 408 Request Timeout\r\nConnection: close\r\nContent-Length: 0\r\n\r\n"
+		.getBytes(StandardCharsets.ISO_8859_1);
 
 	private final EndPoint endPoint;
 
@@ -135,6 +141,23 @@ final class JettyTrackedConnection extends TrackedConnection {
 			this.endPoint.close();
 		}
 		return recorded;
+	}
+
+	@Override
+	protected void abort(boolean requestTimeout) {
+		if (!requestTimeout) {
+			this.endPoint.close();
+			return;
+		}
+		try {
+			// the application thread waits for body bytes: nothing else is writing
+			this.endPoint.write(Callback.from(this.endPoint::close, (failure) -> this.endPoint.close()),
+					ByteBuffer.wrap(REQUEST_TIMEOUT));
+		}
+		catch (RuntimeException ex) {
+			// a write started after all (WritePendingException): just close
+			this.endPoint.close();
+		}
 	}
 
 	@Override

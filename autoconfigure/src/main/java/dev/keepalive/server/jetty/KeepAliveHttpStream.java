@@ -1,6 +1,7 @@
 package dev.keepalive.server.jetty;
 
 import dev.keepalive.server.CloseReason;
+import dev.keepalive.server.RequestBodyRate;
 import dev.keepalive.server.ServerConnections;
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpFields;
@@ -21,7 +22,8 @@ import org.jspecify.annotations.Nullable;
  * The stream of one HTTP/1.x exchange, and the exchange as its connection tracks it.
  * {@link #prepareResponse} is the one place every response commit passes through (Jetty's
  * own error pages included) while the headers can still change, and the generator reads
- * them right after it. Completion ends the exchange for tracking.
+ * them right after it. Completion ends the exchange for tracking. Reads of the request
+ * body are timed for its {@link RequestBodyRate}.
  */
 final class KeepAliveHttpStream extends HttpStream.Wrapper {
 
@@ -62,6 +64,7 @@ final class KeepAliveHttpStream extends HttpStream.Wrapper {
 			ServerConnections server, KeepAliveFields keepAliveFields) {
 		KeepAliveHttpStream stream = new KeepAliveHttpStream(wrapped, request, connection, server, keepAliveFields);
 		if (connection != null) {
+			connection.requestBodyRate().requestStarted();
 			connection.beginExchange(stream);
 		}
 		return stream;
@@ -83,11 +86,36 @@ final class KeepAliveHttpStream extends HttpStream.Wrapper {
 
 	@Override
 	public Content.Chunk read() {
+		RequestBodyRate rate = bodyRate();
 		Content.Chunk chunk = super.read();
 		if (chunk != null && chunk.isLast()) {
 			this.contentComplete = true;
 		}
+		if (rate != null) {
+			timeRead(rate, chunk);
+		}
 		return chunk;
+	}
+
+	private @Nullable RequestBodyRate bodyRate() {
+		return (this.connection != null && this.server.policy().settings().minRequestBodyRate() > 0)
+				? this.connection.requestBodyRate() : null;
+	}
+
+	/**
+	 * No chunk: the application demands more and waits for the client, until a chunk with
+	 * bytes (or the end) arrives.
+	 */
+	private static void timeRead(RequestBodyRate rate, Content.@Nullable Chunk chunk) {
+		long now = System.nanoTime();
+		if (chunk == null) {
+			rate.awaiting(now);
+			return;
+		}
+		rate.read(chunk.remaining(), now);
+		if (chunk.isLast() || Content.Chunk.isFailure(chunk)) {
+			rate.read(-1, now);
+		}
 	}
 
 	@Override
@@ -230,6 +258,7 @@ final class KeepAliveHttpStream extends HttpStream.Wrapper {
 	private void endExchange() {
 		this.completed = true;
 		if (this.connection != null) {
+			this.connection.requestBodyRate().requestEnded();
 			this.connection.endExchange(this);
 		}
 	}

@@ -115,7 +115,7 @@ public class KeepAliveHttp11NioProtocol extends Http11NioProtocol {
 	 */
 	@Override
 	public void setAdapter(Adapter adapter) {
-		super.setAdapter(new NewWorkAdapter(adapter, this));
+		super.setAdapter(new RequestStartAdapter(adapter, this));
 	}
 
 	@Override

@@ -25,7 +25,8 @@ import org.jspecify.annotations.Nullable;
  * commit time, so that a response that closes its connection keeps Tomcat's own framing
  * ({@code Content-Length} or chunked) and one that stays open says for how long. Also
  * closes its connection after the current exchange once the server stops accepting, even
- * when the response was committed with keep-alive before.
+ * when the response was committed with keep-alive before, and times the application's
+ * reads of the request body ({@link BodyRateInputBuffer}).
  * <p>
  * Tomcat keeps its decision in a private field, read and written through a
  * {@link VarHandle} (Tomcat's module is open); {@code prepareResponse()}, which acts on
@@ -42,6 +43,7 @@ final class KeepAliveHttp11Processor extends Http11Processor {
 	KeepAliveHttp11Processor(KeepAliveHttp11NioProtocol protocol, Adapter adapter) {
 		super(protocol, adapter);
 		this.protocol = protocol;
+		this.request.setInputBuffer(new BodyRateInputBuffer(this.request.getInputBuffer(), this, protocol));
 	}
 
 	SocketWrapperBase<?> socketWrapper() {

@@ -135,6 +135,14 @@ final class TomcatTrackedConnection extends TrackedConnection {
 	}
 
 	@Override
+	protected void abort(boolean requestTimeout) {
+		if (requestTimeout) {
+			writeRequestTimeout();
+		}
+		shutdown();
+	}
+
+	@Override
 	protected void close() {
 		if (closeIfIdle(CloseReason.FORCED)
 				|| closeUnderLockIf(ConnectionState.READING_HEADERS, CloseReason.FORCED, false)) {
