@@ -133,6 +133,24 @@ class RequestBodyRateTests {
 		}
 	}
 
+	@ParameterizedTest
+	@EnumSource(ServerKind.class)
+	void slowBodyTheApplicationLeavesUnreadDoesNotHoldTheConnectionAfterTheResponse(ServerKind server)
+			throws Exception {
+		try (TestApp app = TestApp.start(server, MIN_RATE, GRACE);
+				RawHttpConnection connection = app.connect();
+				Trickle trickle = new Trickle(connection)) {
+			connection.send(postHead("/ignore", 1000));
+			trickle.start(1, Duration.ofMillis(200), 1000);
+			RawHttpResponse response = connection.readResponse();
+			assertThat(response.status()).isEqualTo(200);
+			assertThat(response.bodyText()).isEqualTo("ignored");
+			// Tomcat swallows the rest to keep the connection, Jetty closes it at once
+			assertThat(connection.awaitClose(Duration.ofSeconds(4))).isNotEqualTo(Closure.OPEN);
+			await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(app.counts().open()).isZero());
+		}
+	}
+
 	private static String postHead(String path, int contentLength) {
 		return "POST " + path + " HTTP/1.1\r\nHost: localhost\r\nContent-Type: text/plain\r\nContent-Length: "
 				+ contentLength + "\r\n\r\n";

@@ -40,10 +40,48 @@ final class KeepAliveHttp11Processor extends Http11Processor {
 
 	private final KeepAliveHttp11NioProtocol protocol;
 
+	/**
+	 * The connection last looked up, and its socket: one lookup per connection served.
+	 */
+	private @Nullable SocketWrapperBase<?> timedSocket;
+
+	private @Nullable TomcatTrackedConnection timedConnection;
+
 	KeepAliveHttp11Processor(KeepAliveHttp11NioProtocol protocol, Adapter adapter) {
 		super(protocol, adapter);
 		this.protocol = protocol;
-		this.request.setInputBuffer(new BodyRateInputBuffer(this.request.getInputBuffer(), this, protocol));
+		this.request.setInputBuffer(new BodyRateInputBuffer(this.request.getInputBuffer(), this));
+	}
+
+	/**
+	 * The connection whose request body is timed, if a minimum body rate is set.
+	 */
+	@Nullable TomcatTrackedConnection timedConnection() {
+		ServerConnections server = this.protocol.serverConnections();
+		if (server == null || server.policy().settings().minRequestBodyRate() <= 0) {
+			return null;
+		}
+		SocketWrapperBase<?> socket = getSocketWrapper();
+		if (socket != this.timedSocket) {
+			this.timedConnection = this.protocol.tracked(socket);
+			this.timedSocket = socket;
+		}
+		return this.timedConnection;
+	}
+
+	/**
+	 * The response is complete. A request body the application left unread is swallowed
+	 * by Tomcat next, with reads that are not timed: the wait for the client starts here,
+	 * and a client sending the rest too slowly has its connection closed (its response is
+	 * complete; only keep-alive is lost).
+	 */
+	void responseFinished() {
+		if (!isRequestBodyFullyRead()) {
+			TomcatTrackedConnection connection = timedConnection();
+			if (connection != null) {
+				connection.requestBodyRate().awaiting(System.nanoTime());
+			}
+		}
 	}
 
 	SocketWrapperBase<?> socketWrapper() {

@@ -41,10 +41,13 @@ final class ResponseCommitHook implements ActionHook {
 
 	private final Runnable beforeCommit;
 
-	private ResponseCommitHook(ActionHook processor, Response response, Runnable beforeCommit) {
+	private final Runnable afterClose;
+
+	private ResponseCommitHook(ActionHook processor, Response response, Runnable beforeCommit, Runnable afterClose) {
 		this.processor = processor;
 		this.response = response;
 		this.beforeCommit = beforeCommit;
+		this.afterClose = afterClose;
 	}
 
 	/**
@@ -61,7 +64,7 @@ final class ResponseCommitHook implements ActionHook {
 	static void install(KeepAliveHttp11Processor processor, KeepAliveHttp11NioProtocol protocol) {
 		// Response.recycle() keeps the hook for HTTP/1.1, so once per processor is enough
 		Response response = processor.getRequest().getResponse();
-		install(response, () -> decideConnection(processor, protocol, response));
+		install(response, () -> decideConnection(processor, protocol, response), processor::responseFinished);
 	}
 
 	/**
@@ -69,16 +72,17 @@ final class ResponseCommitHook implements ActionHook {
 	 * response's hook.
 	 */
 	static void countCommit(Response response, ServerConnections server, TomcatTrackedConnection connection) {
-		install(response, () -> server.responseCommitted(connection));
+		install(response, () -> server.responseCommitted(connection), () -> {
+		});
 	}
 
-	private static void install(Response response, Runnable beforeCommit) {
+	private static void install(Response response, Runnable beforeCommit, Runnable afterClose) {
 		if (HOOK_FIELD == null) {
 			return;
 		}
 		try {
 			ActionHook processor = (ActionHook) HOOK_FIELD.get(response);
-			HOOK_FIELD.set(response, new ResponseCommitHook(processor, response, beforeCommit));
+			HOOK_FIELD.set(response, new ResponseCommitHook(processor, response, beforeCommit, afterClose));
 		}
 		catch (IllegalAccessException ex) {
 			throw new IllegalStateException(ex);
@@ -93,6 +97,9 @@ final class ResponseCommitHook implements ActionHook {
 			this.beforeCommit.run();
 		}
 		this.processor.action(actionCode, param);
+		if (actionCode == ActionCode.CLOSE) {
+			this.afterClose.run();
+		}
 	}
 
 	private static void decideConnection(KeepAliveHttp11Processor processor, KeepAliveHttp11NioProtocol protocol,
