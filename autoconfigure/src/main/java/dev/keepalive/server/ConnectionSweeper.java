@@ -151,10 +151,10 @@ final class ConnectionSweeper {
 
 		@Override
 		public void check(TrackedConnection connection, long nowNanos) {
-			if (connection.state() == ConnectionState.ACTIVE || connection.state() == ConnectionState.ASYNC) {
-				if (connection.requestBodyRate().tooSlow(nowNanos, this.bytesPerSecond, this.graceNanos)) {
-					connection.endRequestBodyTooSlow();
-				}
+			ConnectionState state = connection.state();
+			if ((state == ConnectionState.ACTIVE || state == ConnectionState.ASYNC)
+					&& connection.requestBodyRate().tooSlow(nowNanos, this.bytesPerSecond, this.graceNanos)) {
+				connection.endRequestBodyTooSlow();
 			}
 		}
 
