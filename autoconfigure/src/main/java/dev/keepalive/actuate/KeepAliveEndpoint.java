@@ -11,6 +11,7 @@ import dev.keepalive.drain.ServerDrain;
 import dev.keepalive.server.CloseReason;
 import dev.keepalive.server.ConnectionCounts;
 import dev.keepalive.server.ConnectorLimits;
+import dev.keepalive.server.ConnectorPressure;
 import dev.keepalive.server.ManagedConnector;
 import dev.keepalive.server.ServerConnections;
 import dev.keepalive.server.ServerKeepAliveSettings;
@@ -83,7 +84,8 @@ public class KeepAliveEndpoint {
 						limits.maxRequestsPerConnection(),
 						(limits.maxConnectionAge() != null) ? Durations.format(limits.maxConnectionAge()) : null,
 						(settings.minRequestBodyRate() > 0) ? settings.minRequestBodyRate() + "B" : null,
-						Durations.format(settings.minDataRateGrace())));
+						Durations.format(settings.minDataRateGrace()), limits.maxConnections()),
+				PressureDescriptor.of(connector.connections().pressure(), limits));
 	}
 
 	/**
@@ -106,8 +108,33 @@ public class KeepAliveEndpoint {
 	 * @param scheme {@code http} or {@code https}
 	 * @param connections open connections by state
 	 * @param limits the limits in force
+	 * @param pressure connection pressure
 	 */
-	public record ConnectorDescriptor(int port, String scheme, ConnectionCounts connections, LimitsDescriptor limits) {
+	public record ConnectorDescriptor(int port, String scheme, ConnectionCounts connections, LimitsDescriptor limits,
+			PressureDescriptor pressure) {
+
+	}
+
+	/**
+	 * Connection pressure on a connector.
+	 *
+	 * @param underPressure whether the connector is past its high-water mark (or was,
+	 * less than 5 seconds ago)
+	 * @param idleTimeout the idle timeout in force, shorter than the configured one while
+	 * past the mark
+	 * @param maxConnections the maximum pressure is measured against, {@code null} if the
+	 * connector has none or pressure is off
+	 * @param highWaterMark the open connections above which the connector is under
+	 * pressure, {@code null} likewise
+	 */
+	public record PressureDescriptor(boolean underPressure, String idleTimeout, @Nullable Integer maxConnections,
+			@Nullable Integer highWaterMark) {
+
+		static PressureDescriptor of(ConnectorPressure pressure, ConnectorLimits limits) {
+			return new PressureDescriptor(pressure.isUnderPressure(),
+					Durations.format(Duration.ofMillis(pressure.idleTimeoutMillis(limits.idleTimeout().toMillis()))),
+					pressure.maxConnections(), pressure.highWaterMark());
+		}
 
 	}
 
@@ -121,10 +148,12 @@ public class KeepAliveEndpoint {
 	 * @param minRequestBodyRate minimum request body rate per second, {@code null} for
 	 * none
 	 * @param minDataRateGrace time waited for a body before its rate counts
+	 * @param maxConnections the server's own limit of open connections, {@code null} for
+	 * none
 	 */
 	public record LimitsDescriptor(String idleTimeout, String headersTimeout,
 			@Nullable Integer maxRequestsPerConnection, @Nullable String maxConnectionAge,
-			@Nullable String minRequestBodyRate, String minDataRateGrace) {
+			@Nullable String minRequestBodyRate, String minDataRateGrace, @Nullable Integer maxConnections) {
 
 	}
 

@@ -3,6 +3,7 @@ package dev.keepalive.actuate;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 
 import dev.keepalive.drain.DrainPhase;
 import dev.keepalive.drain.DrainPhaseChangedEvent;
@@ -15,6 +16,7 @@ import dev.keepalive.server.ServerConnections;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.TimeGauge;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.MeterBinder;
 import org.jspecify.annotations.Nullable;
@@ -23,8 +25,9 @@ import org.springframework.context.ApplicationListener;
 
 /**
  * Binds {@code keepalive.connections} (gauge, tags {@code state} and {@code port}),
- * {@code keepalive.connections.http2} and {@code keepalive.streams} (gauges, tag
- * {@code port}), {@code keepalive.connections.closed} (counter, tag {@code reason}) and
+ * {@code keepalive.connections.http2}, {@code keepalive.streams} and
+ * {@code keepalive.idle-timeout} (gauges, tag {@code port}),
+ * {@code keepalive.connections.closed} (counter, tag {@code reason}) and
  * {@code keepalive.drain} (timer, tag {@code phase}, recorded when a drain completes) and
  * {@code keepalive.drain.last-new-work} (timer, tag {@code kind}: {@code connection} or
  * {@code request}, recorded when a drain completes if any came).
@@ -68,6 +71,12 @@ final class KeepAliveMetrics implements MeterBinder, ApplicationListener<DrainPh
 			.register(registry);
 		Gauge.builder("keepalive.streams", connections, (c) -> c.counts().streams())
 			.description("Open HTTP/2 streams")
+			.tag("port", port)
+			.register(registry);
+		TimeGauge
+			.builder("keepalive.idle-timeout", connector, TimeUnit.MILLISECONDS,
+					(c) -> c.connections().pressure().idleTimeoutMillis(c.limits().idleTimeout().toMillis()))
+			.description("The idle timeout in force, shorter while the connector is under connection pressure")
 			.tag("port", port)
 			.register(registry);
 	}

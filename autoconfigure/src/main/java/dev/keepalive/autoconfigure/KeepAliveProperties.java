@@ -137,6 +137,8 @@ public class KeepAliveProperties implements InitializingBean {
 		 */
 		private Duration minDataRateGrace = Duration.ofSeconds(5);
 
+		private final Pressure pressure = new Pressure();
+
 		public Duration getIdleTimeout() {
 			return this.idleTimeout;
 		}
@@ -199,6 +201,76 @@ public class KeepAliveProperties implements InitializingBean {
 
 		public void setMinDataRateGrace(Duration minDataRateGrace) {
 			this.minDataRateGrace = minDataRateGrace;
+		}
+
+		public Pressure getPressure() {
+			return this.pressure;
+		}
+
+	}
+
+	/**
+	 * Keep-alive that yields when a connector runs out of connections: past the
+	 * high-water mark, the idle timeout shrinks toward its floor in proportion (the
+	 * advertised Keep-Alive timeout follows) and the idle connections beyond the mark are
+	 * closed, those idle longest first.
+	 */
+	public static class Pressure {
+
+		/**
+		 * Whether keep-alive yields under connection pressure.
+		 */
+		private boolean enabled = true;
+
+		/**
+		 * Fraction of the maximum connections above which a connector is under pressure.
+		 */
+		private double highWaterMark = 0.8;
+
+		/**
+		 * The shortest idle timeout pressure shrinks to, reached at the maximum
+		 * connections. An idle timeout shorter than this does not shrink.
+		 */
+		private Duration minIdleTimeout = Duration.ofSeconds(5);
+
+		/**
+		 * Open connections per connector that pressure is measured against. When unset,
+		 * the server's own limit: Tomcat's server.tomcat.max-connections, Jetty's
+		 * server.jetty.max-connections; a Jetty connector with neither is never under
+		 * pressure.
+		 */
+		private @Nullable Integer maxConnections;
+
+		public boolean isEnabled() {
+			return this.enabled;
+		}
+
+		public void setEnabled(boolean enabled) {
+			this.enabled = enabled;
+		}
+
+		public double getHighWaterMark() {
+			return this.highWaterMark;
+		}
+
+		public void setHighWaterMark(double highWaterMark) {
+			this.highWaterMark = highWaterMark;
+		}
+
+		public Duration getMinIdleTimeout() {
+			return this.minIdleTimeout;
+		}
+
+		public void setMinIdleTimeout(Duration minIdleTimeout) {
+			this.minIdleTimeout = minIdleTimeout;
+		}
+
+		public @Nullable Integer getMaxConnections() {
+			return this.maxConnections;
+		}
+
+		public void setMaxConnections(@Nullable Integer maxConnections) {
+			this.maxConnections = maxConnections;
 		}
 
 	}

@@ -36,6 +36,7 @@ final class KeepAlivePropertiesValidator {
 					"it must be at least 1 (1 disables keep-alive)",
 					"Set keepalive.server.max-requests-per-connection to 1 or more, or remove it to keep the server's own limit.");
 		}
+		validatePressure(server);
 		Duration upstream = server.getUpstreamIdleTimeout();
 		if (upstream != null && server.getIdleTimeout().compareTo(upstream.plus(ONE_SECOND)) < 0) {
 			throw new InvalidKeepAlivePropertyException("keepalive.server.idle-timeout",
@@ -67,6 +68,24 @@ final class KeepAlivePropertiesValidator {
 		}
 		notNegative("keepalive.shutdown.websocket-close-grace", shutdown.getWebsocketCloseGrace(), "1s");
 		positive("keepalive.client.max-idle-time", properties.getClient().getMaxIdleTime(), "4s");
+	}
+
+	private static void validatePressure(KeepAliveProperties.Server server) {
+		KeepAliveProperties.Pressure pressure = server.getPressure();
+		double mark = pressure.getHighWaterMark();
+		if (!(mark > 0 && mark < 1)) {
+			throw new InvalidKeepAlivePropertyException("keepalive.server.pressure.high-water-mark", mark,
+					"it must be a fraction between 0 and 1 (exclusive) of the maximum connections",
+					"Set keepalive.server.pressure.high-water-mark to a value such as 0.8.");
+		}
+		atLeast("keepalive.server.pressure.min-idle-timeout", pressure.getMinIdleTimeout(), ONE_SECOND, "5s");
+		Integer maxConnections = pressure.getMaxConnections();
+		if (maxConnections != null && maxConnections < 2) {
+			throw new InvalidKeepAlivePropertyException("keepalive.server.pressure.max-connections", maxConnections,
+					"it must be at least 2",
+					"Set keepalive.server.pressure.max-connections to the connections a connector can hold, or remove"
+							+ " it to use the server's own limit.");
+		}
 	}
 
 	private static void validateQuietPeriod(KeepAliveProperties.Shutdown shutdown) {

@@ -2,8 +2,11 @@ package dev.keepalive.autoconfigure;
 
 import java.util.List;
 
+import org.jspecify.annotations.Nullable;
+
 import dev.keepalive.server.ConnectionPolicy;
 import dev.keepalive.server.NewWork;
+import dev.keepalive.server.PressureSettings;
 import dev.keepalive.server.ServerConnections;
 import dev.keepalive.server.ServerKeepAliveSettings;
 
@@ -35,7 +38,13 @@ public final class KeepAliveServerAutoConfiguration {
 		KeepAliveProperties.Server server = properties.getServer();
 		return new ServerKeepAliveSettings(server.getIdleTimeout(), server.getHeadersTimeout(),
 				server.getMaxRequestsPerConnection(), server.getMaxConnectionAge(), server.isAdvertiseIdleTimeout(),
-				server.getMinRequestBodyRate().toBytes(), server.getMinDataRateGrace());
+				server.getMinRequestBodyRate().toBytes(), server.getMinDataRateGrace(),
+				pressureSettings(server.getPressure()));
+	}
+
+	private static @Nullable PressureSettings pressureSettings(KeepAliveProperties.Pressure pressure) {
+		return pressure.isEnabled() ? new PressureSettings(pressure.getHighWaterMark(), pressure.getMinIdleTimeout(),
+				pressure.getMaxConnections()) : null;
 	}
 
 	@Bean

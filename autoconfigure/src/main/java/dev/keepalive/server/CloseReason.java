@@ -18,6 +18,13 @@ public enum CloseReason {
 	 */
 	BODY_RATE("body-rate"),
 
+	/**
+	 * Idle while its connector was past the high-water mark of its connections: beyond
+	 * the mark (idle longest first), or idle longer than the idle timeout shortened by
+	 * the pressure.
+	 */
+	PRESSURE("pressure"),
+
 	/** Closed after a response because it was older than {@code max-connection-age}. */
 	MAX_AGE("max-age"),
 

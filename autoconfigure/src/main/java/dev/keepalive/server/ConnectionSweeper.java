@@ -20,28 +20,48 @@ final class ConnectionSweeper {
 
 	private final List<ManagedConnector> connectors;
 
-	private final List<Rule> rules;
+	private final List<ConnectorRule> connectorRules;
 
-	private final Duration interval;
+	private final List<Rule> rules;
 
 	private ScheduledExecutorService executor;
 
-	ConnectionSweeper(List<ManagedConnector> connectors, List<Rule> rules) {
+	ConnectionSweeper(List<ManagedConnector> connectors, List<ConnectorRule> connectorRules, List<Rule> rules) {
 		this.connectors = connectors;
+		this.connectorRules = connectorRules;
 		this.rules = rules;
-		this.interval = rules.stream().map(Rule::interval).min(Duration::compareTo).orElse(Duration.ofSeconds(1));
 	}
 
 	synchronized void start() {
-		if (this.executor == null && !this.rules.isEmpty()) {
+		if (this.executor == null && !(this.rules.isEmpty() && this.connectorRules.isEmpty())) {
 			this.executor = Executors.newSingleThreadScheduledExecutor((runnable) -> {
 				Thread thread = new Thread(runnable, "keepalive-sweeper");
 				thread.setDaemon(true);
 				return thread;
 			});
-			long millis = this.interval.toMillis();
-			this.executor.scheduleWithFixedDelay(this::sweep, millis, millis, TimeUnit.MILLISECONDS);
+			// a connector rule looks at each connection only when it must act: it can run
+			// more often than the rules that look at every connection
+			for (ConnectorRule rule : this.connectorRules) {
+				schedule(() -> checkConnectors(rule), rule.interval());
+			}
+			this.rules.stream()
+				.map(Rule::interval)
+				.min(Duration::compareTo)
+				.ifPresent((interval) -> schedule(this::checkConnections, interval));
 		}
+	}
+
+	private void schedule(Runnable check, Duration interval) {
+		long millis = interval.toMillis();
+		this.executor.scheduleWithFixedDelay(() -> {
+			try {
+				check.run();
+			}
+			catch (RuntimeException ex) {
+				// keep sweeping: one bad connection must not end the defence for all
+				logger.warn("Connection sweep failed", ex);
+			}
+		}, millis, millis, TimeUnit.MILLISECONDS);
 	}
 
 	synchronized void stop() {
@@ -51,20 +71,21 @@ final class ConnectionSweeper {
 		}
 	}
 
-	void sweep() {
-		try {
-			long now = System.nanoTime();
-			for (ManagedConnector connector : this.connectors) {
-				for (TrackedConnection connection : connector.connections().connections()) {
-					for (Rule rule : this.rules) {
-						rule.check(connection, now);
-					}
+	private void checkConnectors(ConnectorRule rule) {
+		long now = System.nanoTime();
+		for (ManagedConnector connector : this.connectors) {
+			rule.check(connector, now);
+		}
+	}
+
+	private void checkConnections() {
+		long now = System.nanoTime();
+		for (ManagedConnector connector : this.connectors) {
+			for (TrackedConnection connection : connector.connections().connections()) {
+				for (Rule rule : this.rules) {
+					rule.check(connection, now);
 				}
 			}
-		}
-		catch (RuntimeException ex) {
-			// keep sweeping: one bad connection must not end the defence for all
-			logger.warn("Connection sweep failed", ex);
 		}
 	}
 
@@ -74,6 +95,26 @@ final class ConnectionSweeper {
 	 */
 	static Duration intervalFor(Duration limit, Duration longest) {
 		return Duration.ofMillis(Math.max(50, Math.min(longest.toMillis(), limit.toMillis() / 8)));
+	}
+
+	/**
+	 * One rule a connector must keep.
+	 */
+	interface ConnectorRule {
+
+		/**
+		 * How often the rule needs checking.
+		 * @return the interval
+		 */
+		Duration interval();
+
+		/**
+		 * Check one connector, and close what breaks the rule.
+		 * @param connector the connector
+		 * @param nowNanos {@link System#nanoTime()} at the start of the sweep
+		 */
+		void check(ManagedConnector connector, long nowNanos);
+
 	}
 
 	/**

@@ -18,6 +18,8 @@ public final class ConnectorConnections {
 
 	private final Consumer<CloseReason> closeListener;
 
+	private final ConnectorPressure pressure = new ConnectorPressure();
+
 	ConnectorConnections(Consumer<CloseReason> closeListener) {
 		this.closeListener = closeListener;
 	}
@@ -63,6 +65,23 @@ public final class ConnectorConnections {
 	 */
 	public Collection<TrackedConnection> connections() {
 		return this.open.values();
+	}
+
+	/**
+	 * The number of open connections.
+	 * @return the count
+	 */
+	public int size() {
+		return this.open.size();
+	}
+
+	/**
+	 * Whether the connector is under connection pressure, and the idle timeout it
+	 * applies.
+	 * @return the pressure
+	 */
+	public ConnectorPressure pressure() {
+		return this.pressure;
 	}
 
 	/**

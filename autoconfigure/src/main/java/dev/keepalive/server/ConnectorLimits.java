@@ -12,8 +12,10 @@ import org.jspecify.annotations.Nullable;
  * @param maxRequestsPerConnection requests per connection, or {@code null} for no limit
  * @param maxConnectionAge age after which a connection closes after its next response, or
  * {@code null} for no limit
+ * @param maxConnections the server's own limit of open connections, or {@code null} for
+ * none
  */
 public record ConnectorLimits(Duration idleTimeout, Duration headersTimeout, @Nullable Integer maxRequestsPerConnection,
-		@Nullable Duration maxConnectionAge) {
+		@Nullable Duration maxConnectionAge, @Nullable Integer maxConnections) {
 
 }

@@ -16,8 +16,9 @@ import org.springframework.beans.factory.DisposableBean;
  * Every connector of the application's web server that Keepalive manages, and the one
  * facade through which the drain drives them, whatever the server: close after each
  * response, stop accepting, close after each exchange, close what is left. Also counts
- * closed connections by reason and enforces the headers deadline and the minimum request
- * body rate, which neither Tomcat nor Jetty has natively.
+ * closed connections by reason and enforces the headers deadline, the minimum request
+ * body rate and keep-alive that yields under connection pressure, which neither Tomcat
+ * nor Jetty has natively.
  * <p>
  * Server implementations register their connectors and ask, as each response is
  * committed, whether it must close its connection ({@link #closeReason}).
@@ -51,7 +52,10 @@ public final class ServerConnections implements DisposableBean {
 		for (CloseReason reason : CloseReason.values()) {
 			this.closed.put(reason, new LongAdder());
 		}
-		this.sweeper = new ConnectionSweeper(this.connectors, sweeperRules(policy.settings()));
+		PressureSettings pressure = policy.settings().pressure();
+		this.sweeper = new ConnectionSweeper(this.connectors,
+				(pressure != null) ? List.of(new PressureRelief(pressure)) : List.of(),
+				sweeperRules(policy.settings()));
 	}
 
 	private static List<ConnectionSweeper.Rule> sweeperRules(ServerKeepAliveSettings settings) {

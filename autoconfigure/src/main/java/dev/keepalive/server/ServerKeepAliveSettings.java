@@ -20,8 +20,10 @@ import org.jspecify.annotations.Nullable;
  * @param minRequestBodyRate bytes per second below which a request body the server waits
  * for ends its request, 0 for no minimum
  * @param minDataRateGrace how long the server waits for a body before its rate counts
+ * @param pressure how keep-alive yields when connectors run out of connections, or
+ * {@code null} if it does not
  */
 public record ServerKeepAliveSettings(Duration idleTimeout, Duration headersTimeout,
 		@Nullable Integer maxRequestsPerConnection, @Nullable Duration maxConnectionAge, boolean advertiseIdleTimeout,
-		long minRequestBodyRate, Duration minDataRateGrace) {
+		long minRequestBodyRate, Duration minDataRateGrace, @Nullable PressureSettings pressure) {
 }

@@ -74,6 +74,13 @@ public abstract class TrackedConnection {
 	public abstract long headersStartedNanos();
 
 	/**
+	 * How long the connection has sent and received nothing, by its server's own clock:
+	 * for an idle connection, how long it has waited for its next request.
+	 * @return the time in milliseconds
+	 */
+	public abstract long idleMillis();
+
+	/**
 	 * Close the connection if, at this moment, it is idle between requests and not
 	 * already closing for another reason. Never closes a connection with a request in
 	 * progress.

@@ -66,8 +66,8 @@ class KeepAliveObservabilityTests {
 						RawHttpResponse response = observer.get("/actuator/keepalive").readResponse();
 						assertThat(response.status()).isEqualTo(200);
 						JsonNode connector = json.readTree(response.bodyText()).get("connectors").get(0);
-						assertThat(connector.propertyNames()).containsExactly("port", "scheme", "connections",
-								"limits");
+						assertThat(connector.propertyNames()).containsExactly("port", "scheme", "connections", "limits",
+								"pressure");
 						assertThat(connector.get("port").asInt()).isEqualTo(app.port());
 						assertThat(connector.get("scheme").asString()).isEqualTo("http");
 						JsonNode counts = connector.get("connections");
@@ -79,7 +79,9 @@ class KeepAliveObservabilityTests {
 						assertThat(counts.get("active").asInt()).isEqualTo(2);
 						assertThat(connector.get("limits").propertyNames()).containsExactly("idleTimeout",
 								"headersTimeout", "maxRequestsPerConnection", "maxConnectionAge", "minRequestBodyRate",
-								"minDataRateGrace");
+								"minDataRateGrace", "maxConnections");
+						assertThat(connector.get("pressure").propertyNames()).containsExactly("underPressure",
+								"idleTimeout", "maxConnections", "highWaterMark");
 					});
 					// once its response completes, the observer's connection is idle too
 					await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
@@ -97,6 +99,13 @@ class KeepAliveObservabilityTests {
 						.isEqualTo("240B");
 					assertThat(body.get("connectors").get(0).get("limits").get("minDataRateGrace").asString())
 						.isEqualTo("5s");
+					JsonNode pressure = body.get("connectors").get(0).get("pressure");
+					assertThat(pressure.get("underPressure").asBoolean()).isFalse();
+					assertThat(pressure.get("idleTimeout").asString()).isEqualTo("65s");
+					assertThat(meters.get("keepalive.idle-timeout")
+						.tag("port", String.valueOf(app.port()))
+						.timeGauge()
+						.value(TimeUnit.SECONDS)).isEqualTo(65.0);
 				}
 			}
 			finally {

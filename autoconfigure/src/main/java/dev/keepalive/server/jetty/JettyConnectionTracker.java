@@ -61,6 +61,10 @@ final class JettyConnectionTracker implements Connection.Listener {
 		this.connections.closed(endPoint, idleExpired ? CloseReason.IDLE_TIMEOUT : CloseReason.CLIENT);
 	}
 
+	ConnectorConnections connections() {
+		return this.connections;
+	}
+
 	@Nullable JettyTrackedConnection get(EndPoint endPoint) {
 		return (JettyTrackedConnection) this.connections.get(endPoint);
 	}

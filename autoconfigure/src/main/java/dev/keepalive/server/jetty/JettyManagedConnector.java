@@ -8,7 +8,9 @@ import dev.keepalive.server.ConnectorLimits;
 import dev.keepalive.server.ManagedConnector;
 import dev.keepalive.server.ServerKeepAliveSettings;
 import org.eclipse.jetty.server.AbstractConnector;
+import org.eclipse.jetty.server.NetworkConnectionLimit;
 import org.eclipse.jetty.server.NetworkConnector;
+import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.SslConnectionFactory;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.jspecify.annotations.Nullable;
@@ -52,7 +54,18 @@ final class JettyManagedConnector implements ManagedConnector {
 	@Override
 	public ConnectorLimits limits() {
 		return new ConnectorLimits(Duration.ofMillis(this.connector.getIdleTimeout()), this.settings.headersTimeout(),
-				this.settings.maxRequestsPerConnection(), this.settings.maxConnectionAge());
+				this.settings.maxRequestsPerConnection(), this.settings.maxConnectionAge(), maxConnections());
+	}
+
+	/**
+	 * The server's connection limit ({@code server.jetty.max-connections}), shared by the
+	 * connectors it covers.
+	 */
+	private @Nullable Integer maxConnections() {
+		Server server = this.connector.getServer();
+		NetworkConnectionLimit limit = (server != null) ? server.getBean(NetworkConnectionLimit.class) : null;
+		int max = (limit != null) ? limit.getMaxNetworkConnectionCount() : -1;
+		return (max > 0) ? max : null;
 	}
 
 	@Override

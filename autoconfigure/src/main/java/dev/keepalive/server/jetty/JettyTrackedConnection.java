@@ -11,6 +11,7 @@ import dev.keepalive.server.TrackedConnection;
 import org.eclipse.jetty.http.HttpParser;
 import org.eclipse.jetty.io.Connection;
 import org.eclipse.jetty.io.EndPoint;
+import org.eclipse.jetty.io.IdleTimeout;
 import org.eclipse.jetty.server.NegotiatingServerConnection;
 import org.eclipse.jetty.server.internal.HttpConnection;
 import org.eclipse.jetty.util.Callback;
@@ -112,6 +113,12 @@ final class JettyTrackedConnection extends TrackedConnection {
 	public long headersStartedNanos() {
 		return (this.connection instanceof HttpConnection httpConnection)
 				? httpConnection.getParser().getBeginNanoTime() : 0;
+	}
+
+	@Override
+	public long idleMillis() {
+		// Jetty's own idle clock, restarted as the connection waits for its next request
+		return (this.endPoint instanceof IdleTimeout idleTimeout) ? idleTimeout.getIdleFor() : 0;
 	}
 
 	@Override

@@ -11,7 +11,6 @@ import org.eclipse.jetty.http.HttpVersion;
 import org.eclipse.jetty.http.PreEncodedHttpField;
 import org.eclipse.jetty.io.Connection;
 import org.eclipse.jetty.io.Content;
-import org.eclipse.jetty.server.AbstractConnector;
 import org.eclipse.jetty.server.ConnectionMetaData;
 import org.eclipse.jetty.server.HttpStream;
 import org.eclipse.jetty.server.Request;
@@ -159,7 +158,7 @@ final class KeepAliveHttpStream extends HttpStream.Wrapper {
 		if (!promisesKeepAlive(metaData, present)) {
 			return false;
 		}
-		HttpField keepAlive = this.keepAliveFields.get(idleTimeout(metaData));
+		HttpField keepAlive = this.keepAliveFields.get();
 		if (keepAlive != null) {
 			// put() searches through an iterator a wrapper allocates: only when needed
 			if ((present & PresentFields.KEEP_ALIVE) != 0) {
@@ -213,11 +212,6 @@ final class KeepAliveHttpStream extends HttpStream.Wrapper {
 			return (requestFields & PresentFields.TRANSFER_ENCODING) == 0;
 		}
 		return Request.getContentBytesRead(this.request) >= length;
-	}
-
-	private long idleTimeout(ConnectionMetaData metaData) {
-		return (metaData.getConnector() instanceof AbstractConnector connector) ? connector.getIdleTimeout()
-				: this.server.policy().settings().idleTimeout().toMillis();
 	}
 
 	@Override

@@ -30,7 +30,7 @@ final class KeepAliveRequestCustomizer implements HttpConfiguration.Customizer {
 		this.connector = connector;
 		this.tracker = tracker;
 		this.server = server;
-		this.keepAliveFields = new KeepAliveFields(server.policy());
+		this.keepAliveFields = new KeepAliveFields(server.policy(), connector, tracker.connections().pressure());
 	}
 
 	@Override

@@ -45,7 +45,7 @@ public class KeepAliveHttp11NioProtocol extends Http11NioProtocol {
 
 	private volatile @Nullable TomcatManagedConnector managedConnector;
 
-	private volatile byte @Nullable [] keepAliveHeaderValue;
+	private volatile KeepAliveHeader keepAliveHeader = new KeepAliveHeader(-1, null);
 
 	private volatile @Nullable Connector connector;
 
@@ -69,9 +69,6 @@ public class KeepAliveHttp11NioProtocol extends Http11NioProtocol {
 		ServerConnections serverConnections = this.serverConnections;
 		ConnectorConnections connections = this.connections;
 		if (serverConnections != null && connections != null) {
-			String keepAlive = serverConnections.policy().keepAliveHeaderValue(getKeepAliveTimeout());
-			// as bytes: Tomcat would encode a String value again for every response
-			this.keepAliveHeaderValue = (keepAlive != null) ? keepAlive.getBytes(StandardCharsets.ISO_8859_1) : null;
 			ConnectorId id = new ConnectorId(getLocalPort(), isSSLEnabled() ? "https" : "http");
 			TomcatManagedConnector connector = new TomcatManagedConnector(this, id, connections,
 					serverConnections.policy().settings());
@@ -157,8 +154,30 @@ public class KeepAliveHttp11NioProtocol extends Http11NioProtocol {
 		return this.serverConnections;
 	}
 
+	/**
+	 * The {@code Keep-Alive} value for a response that keeps its connection: the idle
+	 * timeout in force, shorter under connection pressure. As bytes, encoded again only
+	 * when the timeout changes: Tomcat would encode a String value for every response.
+	 */
 	byte @Nullable [] keepAliveHeaderValue() {
-		return this.keepAliveHeaderValue;
+		ServerConnections serverConnections = this.serverConnections;
+		ConnectorConnections connections = this.connections;
+		if (serverConnections == null || connections == null) {
+			return null;
+		}
+		long idleTimeout = connections.pressure().idleTimeoutMillis(getKeepAliveTimeout());
+		KeepAliveHeader header = this.keepAliveHeader;
+		if (header.idleTimeoutMillis() != idleTimeout) {
+			String value = serverConnections.policy().keepAliveHeaderValue(idleTimeout);
+			header = new KeepAliveHeader(idleTimeout,
+					(value != null) ? value.getBytes(StandardCharsets.ISO_8859_1) : null);
+			this.keepAliveHeader = header;
+		}
+		return header.value();
+	}
+
+	private record KeepAliveHeader(long idleTimeoutMillis, byte @Nullable [] value) {
+
 	}
 
 	@Nullable TomcatTrackedConnection tracked(@Nullable SocketWrapperBase<?> wrapper) {

@@ -42,9 +42,10 @@ final class TomcatManagedConnector implements ManagedConnector {
 	@Override
 	public ConnectorLimits limits() {
 		int maxRequests = this.protocol.getMaxKeepAliveRequests();
+		int maxConnections = this.protocol.getMaxConnections();
 		return new ConnectorLimits(Duration.ofMillis(this.protocol.getKeepAliveTimeout()),
 				this.settings.headersTimeout(), (maxRequests > 0) ? maxRequests : null,
-				this.settings.maxConnectionAge());
+				this.settings.maxConnectionAge(), (maxConnections > 0) ? maxConnections : null);
 	}
 
 	@Override

@@ -13,6 +13,7 @@ import dev.keepalive.server.Http2Session;
 import dev.keepalive.server.ServerConnections;
 import dev.keepalive.server.TrackedConnection;
 import org.apache.tomcat.util.net.NioChannel;
+import org.apache.tomcat.util.net.NioEndpoint;
 import org.apache.tomcat.util.net.SocketWrapperBase;
 
 /**
@@ -77,6 +78,13 @@ final class TomcatTrackedConnection extends TrackedConnection {
 	int responseCommitted() {
 		// one commit at a time per connection
 		return ++this.responses;
+	}
+
+	@Override
+	public long idleMillis() {
+		// Tomcat's own idle clock, the one its poller times connections out with
+		return (this.wrapper instanceof NioEndpoint.NioSocketWrapper nio)
+				? System.currentTimeMillis() - Math.max(nio.getLastRead(), nio.getLastWrite()) : 0;
 	}
 
 	@Override
