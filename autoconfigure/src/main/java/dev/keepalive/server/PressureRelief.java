@@ -35,6 +35,13 @@ final class PressureRelief implements ConnectionSweeper.ConnectorRule {
 	 */
 	private static final Duration INTERVAL = Duration.ofMillis(50);
 
+	/**
+	 * How long a new connection may wait for its first request before it counts as idle
+	 * here: past the mark every new connection is idle until its client has sent, and new
+	 * clients are the ones pressure makes room for.
+	 */
+	private static final long NEW_CONNECTION_GRACE_MILLIS = 1000;
+
 	private final PressureSettings settings;
 
 	PressureRelief(PressureSettings settings) {
@@ -143,7 +150,10 @@ final class PressureRelief implements ConnectionSweeper.ConnectorRule {
 				if (!connection.isClosing()) {
 					open++;
 					if (connection.state() == ConnectionState.IDLE) {
-						idle.add(new Idle(connection, connection.idleMillis()));
+						long idleMillis = connection.idleMillis();
+						if (idleMillis >= NEW_CONNECTION_GRACE_MILLIS || connection.hasHadRequest()) {
+							idle.add(new Idle(connection, idleMillis));
+						}
 					}
 				}
 			}

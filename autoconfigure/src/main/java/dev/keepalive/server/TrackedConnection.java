@@ -74,6 +74,26 @@ public abstract class TrackedConnection {
 	public abstract long headersStartedNanos();
 
 	/**
+	 * Whether a request has arrived on the connection since it opened. One that has had
+	 * none is new: its client is about to send its first.
+	 * @return whether it has had a request
+	 */
+	public final boolean hasHadRequest() {
+		synchronized (this) {
+			if (this.http2Requests > 0) {
+				return true;
+			}
+		}
+		return serverHasHadRequest();
+	}
+
+	/**
+	 * Whether an HTTP/1 request has arrived on the connection, as its server reports it.
+	 * @return whether it has had a request
+	 */
+	protected abstract boolean serverHasHadRequest();
+
+	/**
 	 * How long the connection has sent and received nothing, by its server's own clock:
 	 * for an idle connection, how long it has waited for its next request.
 	 * @return the time in milliseconds

@@ -1,6 +1,8 @@
 package dev.keepalive.server;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 
 import dev.keepalive.testsupport.Http2TestClient;
 import dev.keepalive.testsupport.Http2Transport;
@@ -16,7 +18,8 @@ import static org.awaitility.Awaitility.await;
  * The connection rules on HTTP/2, on both servers, over h2c and h2: the idle timeout
  * closes a connection with no open stream; {@code max-requests-per-connection} and
  * {@code max-connection-age} end a connection with a graceful GOAWAY after the stream
- * that reached them, so that clients rebalance.
+ * that reached them, so that clients rebalance; past the high-water mark of connections,
+ * an idle connection gets its GOAWAY and is closed.
  */
 class Http2ConnectionRulesTests {
 
@@ -68,6 +71,39 @@ class Http2ConnectionRulesTests {
 			assertThat(client.get("/hello").status(Duration.ofSeconds(5))).isEqualTo(200);
 			await().atMost(Duration.ofSeconds(5)).until(() -> !client.goAways().isEmpty());
 			assertThat(client.goAways().get(0).isGraceful()).isTrue();
+		}
+	}
+
+	@ParameterizedTest(name = "{0} {1}")
+	@MethodSource("dev.keepalive.testsupport.Http2Transport#withEveryServer")
+	void idleConnectionBeyondTheHighWaterMarkGetsAGoAwayAndIsClosed(ServerKind server, Http2Transport transport)
+			throws Exception {
+		List<Http2TestClient> busy = new ArrayList<>();
+		try (TestApp app = transport.start(server, "keepalive.server.pressure.max-connections=10",
+				"keepalive.server.pressure.high-water-mark=0.5")) {
+			try {
+				// six connections with a stream in progress: past the mark, none of them
+				// idle
+				for (int i = 0; i < 6; i++) {
+					Http2TestClient client = Http2TestClient.connect(app.port(), transport.tls());
+					busy.add(client);
+					client.get("/hang");
+				}
+				await().atMost(Duration.ofSeconds(10)).until(() -> app.controller().inFlight() == 6);
+				try (Http2TestClient idle = Http2TestClient.connect(app.port(), transport.tls())) {
+					assertThat(idle.get("/hello").status(Duration.ofSeconds(5))).isEqualTo(200);
+					assertThat(idle.awaitClosed(Duration.ofSeconds(10))).isTrue();
+					assertThat(idle.goAways()).isNotEmpty();
+				}
+				await().atMost(Duration.ofSeconds(5)).until(() -> app.closed(CloseReason.PRESSURE) == 1);
+				assertThat(app.counts().open()).isEqualTo(6);
+			}
+			finally {
+				app.controller().releaseHangingRequests();
+				for (Http2TestClient client : busy) {
+					client.close();
+				}
+			}
 		}
 	}
 

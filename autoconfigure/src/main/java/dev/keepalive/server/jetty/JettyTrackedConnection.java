@@ -116,6 +116,11 @@ final class JettyTrackedConnection extends TrackedConnection {
 	}
 
 	@Override
+	protected boolean serverHasHadRequest() {
+		return this.lastExchangeEndedNanos != 0 || this.exchange.get() != null;
+	}
+
+	@Override
 	public long idleMillis() {
 		// Jetty's own idle clock, restarted as the connection waits for its next request
 		return (this.endPoint instanceof IdleTimeout idleTimeout) ? idleTimeout.getIdleFor() : 0;

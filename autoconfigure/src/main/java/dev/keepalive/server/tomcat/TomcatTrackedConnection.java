@@ -81,6 +81,11 @@ final class TomcatTrackedConnection extends TrackedConnection {
 	}
 
 	@Override
+	protected boolean serverHasHadRequest() {
+		return this.responses > 0;
+	}
+
+	@Override
 	public long idleMillis() {
 		// Tomcat's own idle clock, the one its poller times connections out with
 		return (this.wrapper instanceof NioEndpoint.NioSocketWrapper nio)
