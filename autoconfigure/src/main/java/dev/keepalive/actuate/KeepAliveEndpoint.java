@@ -85,7 +85,7 @@ public class KeepAliveEndpoint {
 						(limits.maxConnectionAge() != null) ? Durations.format(limits.maxConnectionAge()) : null,
 						(settings.minRequestBodyRate() > 0) ? settings.minRequestBodyRate() + "B" : null,
 						Durations.format(settings.minDataRateGrace()), limits.maxConnections()),
-				PressureDescriptor.of(connector.connections().pressure(), limits));
+				PressureDescriptor.of(connector.connections().pressure(), connector.idleTimeoutInForce()));
 	}
 
 	/**
@@ -130,9 +130,8 @@ public class KeepAliveEndpoint {
 	public record PressureDescriptor(boolean underPressure, String idleTimeout, @Nullable Integer maxConnections,
 			@Nullable Integer highWaterMark) {
 
-		static PressureDescriptor of(ConnectorPressure pressure, ConnectorLimits limits) {
-			return new PressureDescriptor(pressure.isUnderPressure(),
-					Durations.format(Duration.ofMillis(pressure.idleTimeoutMillis(limits.idleTimeout().toMillis()))),
+		static PressureDescriptor of(ConnectorPressure pressure, Duration idleTimeout) {
+			return new PressureDescriptor(pressure.isUnderPressure(), Durations.format(idleTimeout),
 					pressure.maxConnections(), pressure.highWaterMark());
 		}
 

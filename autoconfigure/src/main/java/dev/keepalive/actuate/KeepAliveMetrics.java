@@ -75,7 +75,7 @@ final class KeepAliveMetrics implements MeterBinder, ApplicationListener<DrainPh
 			.register(registry);
 		TimeGauge
 			.builder("keepalive.idle-timeout", connector, TimeUnit.MILLISECONDS,
-					(c) -> c.connections().pressure().idleTimeoutMillis(c.limits().idleTimeout().toMillis()))
+					(c) -> c.idleTimeoutInForce().toMillis())
 			.description("The idle timeout in force, shorter while the connector is under connection pressure")
 			.tag("port", port)
 			.register(registry);

@@ -66,9 +66,11 @@ public final class ConnectorPressure {
 	}
 
 	void measured(int maxConnections, int highWaterMark, long idleTimeoutMillis) {
-		Measure measure = new Measure(maxConnections, highWaterMark, idleTimeoutMillis);
-		if (!measure.equals(this.measure)) {
-			this.measure = measure;
+		Measure measure = this.measure;
+		// a new object only when something changed: this runs every 50 ms
+		if (measure == null || measure.maxConnections() != maxConnections || measure.highWaterMark() != highWaterMark
+				|| measure.idleTimeoutMillis() != idleTimeoutMillis) {
+			this.measure = new Measure(maxConnections, highWaterMark, idleTimeoutMillis);
 		}
 	}
 

@@ -1,5 +1,7 @@
 package dev.keepalive.server;
 
+import java.time.Duration;
+
 /**
  * A connector of the application's web server that Keepalive tracks and can drain. Each
  * server implementation provides one per connector and registers it with
@@ -24,6 +26,16 @@ public interface ManagedConnector {
 	 * @return the limits
 	 */
 	ConnectorLimits limits();
+
+	/**
+	 * The idle timeout the connector applies now: its configured one, shorter while it is
+	 * under connection pressure.
+	 * @return the idle timeout in force
+	 */
+	default Duration idleTimeoutInForce() {
+		long configured = limits().idleTimeout().toMillis();
+		return Duration.ofMillis(connections().pressure().idleTimeoutMillis(configured));
+	}
 
 	/**
 	 * Stop accepting without resetting what the kernel has already accepted: take the
