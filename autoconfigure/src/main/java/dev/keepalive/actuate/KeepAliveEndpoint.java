@@ -84,6 +84,7 @@ public class KeepAliveEndpoint {
 						limits.maxRequestsPerConnection(),
 						(limits.maxConnectionAge() != null) ? Durations.format(limits.maxConnectionAge()) : null,
 						(settings.minRequestBodyRate() > 0) ? settings.minRequestBodyRate() + "B" : null,
+						(this.server.minResponseRate() > 0) ? this.server.minResponseRate() + "B" : null,
 						Durations.format(settings.minDataRateGrace()), limits.maxConnections()),
 				PressureDescriptor.of(connector.connections().pressure(), connector.idleTimeoutInForce()));
 	}
@@ -146,13 +147,17 @@ public class KeepAliveEndpoint {
 	 * @param maxConnectionAge maximum age, {@code null} for none
 	 * @param minRequestBodyRate minimum request body rate per second, {@code null} for
 	 * none
-	 * @param minDataRateGrace time waited for a body before its rate counts
+	 * @param minResponseRate minimum response rate per second, {@code null} for none (or
+	 * not on Linux)
+	 * @param minDataRateGrace time waited for a body, or for a client to take a response,
+	 * before their rates count
 	 * @param maxConnections the server's own limit of open connections, {@code null} for
 	 * none
 	 */
 	public record LimitsDescriptor(String idleTimeout, String headersTimeout,
 			@Nullable Integer maxRequestsPerConnection, @Nullable String maxConnectionAge,
-			@Nullable String minRequestBodyRate, String minDataRateGrace, @Nullable Integer maxConnections) {
+			@Nullable String minRequestBodyRate, @Nullable String minResponseRate, String minDataRateGrace,
+			@Nullable Integer maxConnections) {
 
 	}
 

@@ -132,8 +132,19 @@ public class KeepAliveProperties implements InitializingBean {
 		private DataSize minRequestBodyRate = DataSize.ofBytes(240);
 
 		/**
-		 * How long the application may wait for a request body before its rate counts:
-		 * time for a slow client to get going.
+		 * Minimum rate, per second, at which a client must take a response that the
+		 * server is waiting to send. The client may fall behind it by min-data-rate-grace
+		 * worth of bytes (a client that stops reading is closed one grace later); its
+		 * connection is then reset. A response the server writes slowly is not held
+		 * against its client. Read from the kernel: Linux only, off elsewhere. HTTP/1.1
+		 * only. 0B turns it off.
+		 */
+		private DataSize minResponseRate = DataSize.ofBytes(240);
+
+		/**
+		 * How long the application may wait for a request body, or for a client to take a
+		 * response, before their minimum rates count: time for a slow client to get
+		 * going.
 		 */
 		private Duration minDataRateGrace = Duration.ofSeconds(5);
 
@@ -193,6 +204,14 @@ public class KeepAliveProperties implements InitializingBean {
 
 		public void setMinRequestBodyRate(DataSize minRequestBodyRate) {
 			this.minRequestBodyRate = minRequestBodyRate;
+		}
+
+		public DataSize getMinResponseRate() {
+			return this.minResponseRate;
+		}
+
+		public void setMinResponseRate(DataSize minResponseRate) {
+			this.minResponseRate = minResponseRate;
 		}
 
 		public Duration getMinDataRateGrace() {

@@ -6,6 +6,7 @@ import java.util.List;
 import org.jspecify.annotations.Nullable;
 
 import dev.keepalive.support.Durations;
+import org.springframework.util.unit.DataSize;
 
 /**
  * Checks {@link KeepAliveProperties} for values Keepalive cannot work with.
@@ -24,11 +25,8 @@ final class KeepAlivePropertiesValidator {
 		positive("keepalive.server.headers-timeout", server.getHeadersTimeout(), "20s");
 		positive("keepalive.server.max-connection-age", server.getMaxConnectionAge(), "10m");
 		positive("keepalive.server.upstream-idle-timeout", server.getUpstreamIdleTimeout(), "60s");
-		if (server.getMinRequestBodyRate().isNegative()) {
-			throw new InvalidKeepAlivePropertyException("keepalive.server.min-request-body-rate",
-					server.getMinRequestBodyRate(), "it must not be negative",
-					"Set keepalive.server.min-request-body-rate to a rate per second such as 240B, or 0B to turn it off.");
-		}
+		notNegative("keepalive.server.min-request-body-rate", server.getMinRequestBodyRate());
+		notNegative("keepalive.server.min-response-rate", server.getMinResponseRate());
 		positive("keepalive.server.min-data-rate-grace", server.getMinDataRateGrace(), "5s");
 		Integer maxRequests = server.getMaxRequestsPerConnection();
 		if (maxRequests != null && maxRequests < 1) {
@@ -68,6 +66,13 @@ final class KeepAlivePropertiesValidator {
 		}
 		notNegative("keepalive.shutdown.websocket-close-grace", shutdown.getWebsocketCloseGrace(), "1s");
 		positive("keepalive.client.max-idle-time", properties.getClient().getMaxIdleTime(), "4s");
+	}
+
+	private static void notNegative(String property, DataSize rate) {
+		if (rate.isNegative()) {
+			throw new InvalidKeepAlivePropertyException(property, rate, "it must not be negative",
+					"Set " + property + " to a rate per second such as 240B, or 0B to turn it off.");
+		}
 	}
 
 	private static void validatePressure(KeepAliveProperties.Server server) {

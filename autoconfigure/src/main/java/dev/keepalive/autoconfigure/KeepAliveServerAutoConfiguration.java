@@ -38,8 +38,8 @@ public final class KeepAliveServerAutoConfiguration {
 		KeepAliveProperties.Server server = properties.getServer();
 		return new ServerKeepAliveSettings(server.getIdleTimeout(), server.getHeadersTimeout(),
 				server.getMaxRequestsPerConnection(), server.getMaxConnectionAge(), server.isAdvertiseIdleTimeout(),
-				server.getMinRequestBodyRate().toBytes(), server.getMinDataRateGrace(),
-				pressureSettings(server.getPressure()));
+				server.getMinRequestBodyRate().toBytes(), server.getMinResponseRate().toBytes(),
+				server.getMinDataRateGrace(), pressureSettings(server.getPressure()));
 	}
 
 	private static @Nullable PressureSettings pressureSettings(KeepAliveProperties.Pressure pressure) {

@@ -19,6 +19,12 @@ public enum CloseReason {
 	BODY_RATE("body-rate"),
 
 	/**
+	 * Its client took a response slower than {@code min-response-rate}: closed with a
+	 * reset.
+	 */
+	RESPONSE_RATE("response-rate"),
+
+	/**
 	 * Idle while its connector was past the high-water mark of its connections: beyond
 	 * the mark (idle longest first), or idle longer than the idle timeout shortened by
 	 * the pressure.

@@ -8,6 +8,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
 
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.beans.factory.DisposableBean;
@@ -17,13 +19,15 @@ import org.springframework.beans.factory.DisposableBean;
  * facade through which the drain drives them, whatever the server: close after each
  * response, stop accepting, close after each exchange, close what is left. Also counts
  * closed connections by reason and enforces the headers deadline, the minimum request
- * body rate and keep-alive that yields under connection pressure, which neither Tomcat
- * nor Jetty has natively.
+ * body and response rates and keep-alive that yields under connection pressure, which
+ * neither Tomcat nor Jetty has natively.
  * <p>
  * Server implementations register their connectors and ask, as each response is
  * committed, whether it must close its connection ({@link #closeReason}).
  */
 public final class ServerConnections implements DisposableBean {
+
+	private static final Log logger = LogFactory.getLog(ServerConnections.class);
 
 	private final ConnectionPolicy policy;
 
@@ -52,10 +56,32 @@ public final class ServerConnections implements DisposableBean {
 		for (CloseReason reason : CloseReason.values()) {
 			this.closed.put(reason, new LongAdder());
 		}
-		PressureSettings pressure = policy.settings().pressure();
-		this.sweeper = new ConnectionSweeper(this.connectors,
-				(pressure != null) ? List.of(new PressureRelief(pressure)) : List.of(),
+		this.sweeper = new ConnectionSweeper(this.connectors, connectorRules(policy.settings()),
 				sweeperRules(policy.settings()));
+	}
+
+	private static List<ConnectionSweeper.ConnectorRule> connectorRules(ServerKeepAliveSettings settings) {
+		List<ConnectionSweeper.ConnectorRule> rules = new ArrayList<>();
+		PressureSettings pressure = settings.pressure();
+		if (pressure != null) {
+			rules.add(new PressureRelief(pressure));
+		}
+		if (MinResponseRate.isAvailable(settings)) {
+			rules.add(new MinResponseRate(settings.minResponseRate(), settings.minDataRateGrace()));
+		}
+		else if (settings.minResponseRate() > 0) {
+			logger.info("keepalive.server.min-response-rate is not enforced: it reads the kernel's TCP tables"
+					+ " (/proc/net/tcp), which only Linux has");
+		}
+		return rules;
+	}
+
+	/**
+	 * The minimum rate at which clients must take responses, as enforced.
+	 * @return bytes per second, 0 when none is (not set, or not on Linux)
+	 */
+	public long minResponseRate() {
+		return MinResponseRate.isAvailable(this.policy.settings()) ? this.policy.settings().minResponseRate() : 0;
 	}
 
 	private static List<ConnectionSweeper.Rule> sweeperRules(ServerKeepAliveSettings settings) {

@@ -19,11 +19,14 @@ import org.jspecify.annotations.Nullable;
  * {@code Keep-Alive: timeout=N}
  * @param minRequestBodyRate bytes per second below which a request body the server waits
  * for ends its request, 0 for no minimum
- * @param minDataRateGrace how long the server waits for a body before its rate counts
+ * @param minResponseRate bytes per second below which a client that takes a response the
+ * server waits to send has its connection reset, 0 for no minimum
+ * @param minDataRateGrace how long the server waits for a body, or a client to take a
+ * response, before their rates count
  * @param pressure how keep-alive yields when connectors run out of connections, or
  * {@code null} if it does not
  */
 public record ServerKeepAliveSettings(Duration idleTimeout, Duration headersTimeout,
 		@Nullable Integer maxRequestsPerConnection, @Nullable Duration maxConnectionAge, boolean advertiseIdleTimeout,
-		long minRequestBodyRate, Duration minDataRateGrace, @Nullable PressureSettings pressure) {
+		long minRequestBodyRate, long minResponseRate, Duration minDataRateGrace, @Nullable PressureSettings pressure) {
 }

@@ -1,5 +1,6 @@
 package dev.keepalive.server;
 
+import java.net.InetSocketAddress;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -99,6 +100,27 @@ public abstract class TrackedConnection {
 	 * @return the time in milliseconds
 	 */
 	public abstract long idleMillis();
+
+	/**
+	 * Whether an HTTP/1.1 response write waits for the socket to take more: its send
+	 * buffer is full because the client has not taken what was sent.
+	 * @return whether one waits
+	 */
+	public abstract boolean isWriteBlocked();
+
+	/**
+	 * The response bytes the server has handed to the socket: on the exchange in progress
+	 * at least (Tomcat counts per response, Jetty per connection). Only changes within an
+	 * exchange are used.
+	 * @return the bytes
+	 */
+	public abstract long bytesWritten();
+
+	/**
+	 * The client's end of the connection.
+	 * @return its address, {@code null} once closed
+	 */
+	public abstract @Nullable InetSocketAddress remoteAddress();
 
 	/**
 	 * Close the connection if, at this moment, it is idle between requests and not
@@ -272,6 +294,22 @@ public abstract class TrackedConnection {
 		this.requestBodyRate.requestEnded();
 		abort(!this.requestBodyRate.isResponseStarted());
 	}
+
+	/**
+	 * Close the connection, whose client takes the response slower than the minimum rate,
+	 * with a reset: what it has not taken is discarded, not kept by the kernel for a
+	 * client that will not read it.
+	 */
+	final void endResponseTooSlow() {
+		closingFor(CloseReason.RESPONSE_RATE);
+		reset();
+	}
+
+	/**
+	 * Close the connection at once with a TCP reset, while a thread may be writing to it:
+	 * that thread's write fails.
+	 */
+	protected abstract void reset();
 
 	/**
 	 * Close the connection while a thread may be handling its request: that thread's next

@@ -79,7 +79,7 @@ class KeepAliveObservabilityTests {
 						assertThat(counts.get("active").asInt()).isEqualTo(2);
 						assertThat(connector.get("limits").propertyNames()).containsExactly("idleTimeout",
 								"headersTimeout", "maxRequestsPerConnection", "maxConnectionAge", "minRequestBodyRate",
-								"minDataRateGrace", "maxConnections");
+								"minResponseRate", "minDataRateGrace", "maxConnections");
 						assertThat(connector.get("pressure").propertyNames()).containsExactly("underPressure",
 								"idleTimeout", "maxConnections", "highWaterMark");
 					});
@@ -96,6 +96,8 @@ class KeepAliveObservabilityTests {
 					assertThat(body.get("connectors").get(0).get("limits").get("idleTimeout").asString())
 						.isEqualTo("65s");
 					assertThat(body.get("connectors").get(0).get("limits").get("minRequestBodyRate").asString())
+						.isEqualTo("240B");
+					assertThat(body.get("connectors").get(0).get("limits").get("minResponseRate").asString())
 						.isEqualTo("240B");
 					assertThat(body.get("connectors").get(0).get("limits").get("minDataRateGrace").asString())
 						.isEqualTo("5s");

@@ -85,7 +85,7 @@ class KeepAliveServerAutoConfigurationTests {
 			.withBean("customDrain", ServerDrain.class,
 					() -> new ServerDrain(new ServerConnections(
 							new ConnectionPolicy(new ServerKeepAliveSettings(Duration.ofSeconds(65),
-									Duration.ofSeconds(20), null, null, true, 240, Duration.ofSeconds(5), null)),
+									Duration.ofSeconds(20), null, null, true, 240, 240, Duration.ofSeconds(5), null)),
 							new NewWork(List.of())), (event) -> {
 							},
 							new DrainSettings(Duration.ZERO, null, Duration.ZERO, Duration.ofSeconds(1), Duration.ZERO,

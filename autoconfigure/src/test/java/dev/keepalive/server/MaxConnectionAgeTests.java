@@ -84,7 +84,7 @@ class MaxConnectionAgeTests {
 	@Test
 	void eachConnectionGetsItsOwnAgeWithinTenPercentOfTheMaximum() {
 		ConnectionPolicy policy = new ConnectionPolicy(new ServerKeepAliveSettings(Duration.ofSeconds(65),
-				Duration.ofSeconds(20), null, Duration.ofSeconds(100), true, 240, Duration.ofSeconds(5), null));
+				Duration.ofSeconds(20), null, Duration.ofSeconds(100), true, 240, 240, Duration.ofSeconds(5), null));
 		long[] ages = LongStream.range(0, 1000).map((i) -> policy.jitteredMaxAgeNanos()).toArray();
 		LongSummaryStatistics statistics = LongStream.of(ages).summaryStatistics();
 		assertThat(statistics.getMin()).isGreaterThanOrEqualTo(Duration.ofSeconds(90).toNanos());

@@ -33,7 +33,19 @@ public final class RawHttpConnection implements AutoCloseable {
 	}
 
 	public static RawHttpConnection open(int port) throws IOException {
+		return open(port, 0);
+	}
+
+	/**
+	 * Open a connection whose receive buffer is {@code receiveBufferSize} bytes (the
+	 * kernel doubles it), so that a client that does not read stops the server's writes
+	 * soon; 0 leaves the kernel's own.
+	 */
+	public static RawHttpConnection open(int port, int receiveBufferSize) throws IOException {
 		Socket socket = new Socket();
+		if (receiveBufferSize > 0) {
+			socket.setReceiveBufferSize(receiveBufferSize);
+		}
 		socket.connect(new InetSocketAddress("127.0.0.1", port), 5000);
 		socket.setSoTimeout((int) DEFAULT_READ_TIMEOUT.toMillis());
 		socket.setTcpNoDelay(true);

@@ -112,6 +112,34 @@ public class TestController {
 	}
 
 	/**
+	 * Writes {@code kb} kilobytes as fast as the client takes them, 8 kB at a time, then
+	 * {@code trickle} more lines of 10 bytes, one every {@code delayMs}, flushing each.
+	 */
+	@GetMapping("/download")
+	void download(@RequestParam int kb, @RequestParam(defaultValue = "0") int trickle,
+			@RequestParam(defaultValue = "0") long delayMs, HttpServletResponse response)
+			throws IOException, InterruptedException {
+		this.inFlight.incrementAndGet();
+		try {
+			response.setContentType("application/octet-stream");
+			response.setContentLengthLong(kb * 1024L + trickle * 10L);
+			OutputStream out = response.getOutputStream();
+			byte[] chunk = new byte[8192];
+			for (int i = 0; i < kb / 8; i++) {
+				out.write(chunk);
+			}
+			for (int i = 0; i < trickle; i++) {
+				out.write("line %04d\n".formatted(i).getBytes(StandardCharsets.US_ASCII));
+				out.flush();
+				Thread.sleep(delayMs);
+			}
+		}
+		finally {
+			this.inFlight.decrementAndGet();
+		}
+	}
+
+	/**
 	 * Writes {@code chunks} lines, one every {@code delayMs}, flushing each.
 	 */
 	@GetMapping("/stream")

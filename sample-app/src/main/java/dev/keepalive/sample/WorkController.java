@@ -37,6 +37,21 @@ class WorkController {
 	}
 
 	/**
+	 * {@code GET /download?mb=64} writes that many megabytes as fast as the client takes
+	 * them.
+	 */
+	@GetMapping("/download")
+	void download(@RequestParam(defaultValue = "1") int mb, HttpServletResponse response) throws IOException {
+		response.setContentType("application/octet-stream");
+		response.setContentLengthLong(mb * 1024L * 1024L);
+		OutputStream out = response.getOutputStream();
+		byte[] chunk = new byte[64 * 1024];
+		for (int i = 0; i < mb * 16; i++) {
+			out.write(chunk);
+		}
+	}
+
+	/**
 	 * {@code GET /stream?chunks=10&delayMs=500} writes one line per interval.
 	 */
 	@GetMapping("/stream")

@@ -1,6 +1,10 @@
 package dev.keepalive.server.jetty;
 
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
+import java.nio.channels.NetworkChannel;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -9,6 +13,7 @@ import dev.keepalive.server.ConnectionPolicy;
 import dev.keepalive.server.ConnectionState;
 import dev.keepalive.server.TrackedConnection;
 import org.eclipse.jetty.http.HttpParser;
+import org.eclipse.jetty.io.AbstractEndPoint;
 import org.eclipse.jetty.io.Connection;
 import org.eclipse.jetty.io.EndPoint;
 import org.eclipse.jetty.io.IdleTimeout;
@@ -127,6 +132,22 @@ final class JettyTrackedConnection extends TrackedConnection {
 	}
 
 	@Override
+	public boolean isWriteBlocked() {
+		// a write the endpoint could not flush waits for the socket to be writable
+		return this.endPoint instanceof AbstractEndPoint endPoint && endPoint.getWriteFlusher().isPending();
+	}
+
+	@Override
+	public long bytesWritten() {
+		return (this.connection instanceof HttpConnection httpConnection) ? httpConnection.getBytesOut() : 0;
+	}
+
+	@Override
+	public @Nullable InetSocketAddress remoteAddress() {
+		return (this.endPoint.getRemoteSocketAddress() instanceof InetSocketAddress address) ? address : null;
+	}
+
+	@Override
 	public boolean closeIfIdle(CloseReason reason) {
 		return closeIf(ConnectionState.IDLE, reason);
 	}
@@ -170,6 +191,24 @@ final class JettyTrackedConnection extends TrackedConnection {
 			// a write started after all (WritePendingException): just close
 			this.endPoint.close();
 		}
+	}
+
+	@Override
+	protected void reset() {
+		// through the TLS endpoint, if any, to the socket
+		Object transport = this.endPoint.getTransport();
+		while (transport instanceof EndPoint endPoint) {
+			transport = endPoint.getTransport();
+		}
+		if (transport instanceof NetworkChannel channel) {
+			try {
+				channel.setOption(StandardSocketOptions.SO_LINGER, 0);
+			}
+			catch (IOException ex) {
+				// already closed
+			}
+		}
+		this.endPoint.close();
 	}
 
 	@Override

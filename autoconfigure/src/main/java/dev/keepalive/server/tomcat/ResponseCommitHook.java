@@ -110,7 +110,7 @@ final class ResponseCommitHook implements ActionHook {
 		}
 		TomcatTrackedConnection connection = protocol.tracked(processor.socketWrapper());
 		server.responseCommitted(connection);
-		long requests = (connection != null) ? connection.responseCommitted() : 0;
+		long requests = (connection != null) ? connection.responseCommitted(response) : 0;
 		CloseReason reason = server.closeReason(connection, requests, protocol.getMaxKeepAliveRequests());
 		if (reason != null) {
 			if (connection != null) {

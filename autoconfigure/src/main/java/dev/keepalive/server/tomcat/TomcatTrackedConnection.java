@@ -1,7 +1,10 @@
 package dev.keepalive.server.tomcat;
 
 import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
+import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.locks.Lock;
@@ -12,9 +15,11 @@ import dev.keepalive.server.ConnectionState;
 import dev.keepalive.server.Http2Session;
 import dev.keepalive.server.ServerConnections;
 import dev.keepalive.server.TrackedConnection;
+import org.apache.coyote.Response;
 import org.apache.tomcat.util.net.NioChannel;
 import org.apache.tomcat.util.net.NioEndpoint;
 import org.apache.tomcat.util.net.SocketWrapperBase;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A Tomcat connection. Its state is set by {@link TrackingHandler} under the socket lock;
@@ -39,6 +44,12 @@ final class TomcatTrackedConnection extends TrackedConnection {
 	private volatile long headersStartedNanos;
 
 	private volatile int responses;
+
+	/**
+	 * The response last committed, for the bytes written; read after {@link #responses},
+	 * which publishes it.
+	 */
+	private @Nullable Response response;
 
 	TomcatTrackedConnection(ConnectionPolicy policy, SocketWrapperBase<NioChannel> wrapper, SocketChannel channel) {
 		super(policy);
@@ -75,8 +86,9 @@ final class TomcatTrackedConnection extends TrackedConnection {
 	 * Count a response commit.
 	 * @return the number of responses on this connection, this one included
 	 */
-	int responseCommitted() {
-		// one commit at a time per connection
+	int responseCommitted(Response response) {
+		this.response = response;
+		// one commit at a time per connection; the volatile write publishes the response
 		return ++this.responses;
 	}
 
@@ -90,6 +102,30 @@ final class TomcatTrackedConnection extends TrackedConnection {
 		// Tomcat's own idle clock, the one its poller times connections out with
 		return (this.wrapper instanceof NioEndpoint.NioSocketWrapper nio)
 				? System.currentTimeMillis() - Math.max(nio.getLastRead(), nio.getLastWrite()) : 0;
+	}
+
+	@Override
+	public boolean isWriteBlocked() {
+		// a blocking or non-blocking write that found the send buffer full waits for the
+		// poller to see the socket writable
+		return this.wrapper instanceof NioEndpoint.NioSocketWrapper nio && nio.interestOpsHas(SelectionKey.OP_WRITE);
+	}
+
+	@Override
+	public long bytesWritten() {
+		// Tomcat counts what went to the socket (its own buffer included) per response
+		Response response = (this.responses > 0) ? this.response : null;
+		return (response != null) ? response.getBytesWritten(false) : 0;
+	}
+
+	@Override
+	public @Nullable InetSocketAddress remoteAddress() {
+		try {
+			return (InetSocketAddress) this.channel.getRemoteAddress();
+		}
+		catch (IOException ex) {
+			return null;
+		}
 	}
 
 	@Override
@@ -160,6 +196,18 @@ final class TomcatTrackedConnection extends TrackedConnection {
 		if (closeIfIdle(CloseReason.FORCED)
 				|| closeUnderLockIf(ConnectionState.READING_HEADERS, CloseReason.FORCED, false)) {
 			return;
+		}
+		shutdown();
+	}
+
+	@Override
+	protected void reset() {
+		try {
+			// the close that follows the failed write then resets
+			this.channel.setOption(StandardSocketOptions.SO_LINGER, 0);
+		}
+		catch (IOException ex) {
+			// already closed
 		}
 		shutdown();
 	}

@@ -1,0 +1,186 @@
+package dev.keepalive.server;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A client must take the HTTP/1.1 response the server waits to send at the minimum rate.
+ * Each such response has a credit of {@code rate × grace} bytes: it falls at the rate
+ * while the client has bytes it could take (never faster than it is offered them, so a
+ * response the server itself writes slowly is not held against its client), rises with
+ * every byte the client takes, never above where it started, and the connection is reset
+ * when it runs out. A client that stops reading is so closed one grace after it stopped;
+ * one that reads at the minimum rate or faster never is.
+ * <p>
+ * What the client takes is read from the kernel ({@link KernelSendQueues}): the bytes the
+ * server has written less those not yet acknowledged. Only responses whose write has
+ * waited for the socket are watched, so the kernel's tables are read only while some
+ * client is slower than the server. Linux only.
+ */
+final class MinResponseRate implements ConnectionSweeper.ConnectorRule {
+
+	private static final Log logger = LogFactory.getLog(MinResponseRate.class);
+
+	private final long bytesPerSecond;
+
+	private final long creditBytes;
+
+	private final Duration interval;
+
+	private final KernelSendQueues kernel = new KernelSendQueues();
+
+	/** The responses watched, per connector; used by the sweeper thread only. */
+	private final Map<ManagedConnector, Map<TrackedConnection, Watch>> watched = new IdentityHashMap<>();
+
+	/**
+	 * Whether the rule applies: a minimum is set and the kernel's tables are there.
+	 * @param settings the settings
+	 * @return whether it applies
+	 */
+	static boolean isAvailable(ServerKeepAliveSettings settings) {
+		return settings.minResponseRate() > 0 && KernelSendQueues.isAvailable();
+	}
+
+	MinResponseRate(long bytesPerSecond, Duration grace) {
+		this.bytesPerSecond = bytesPerSecond;
+		this.creditBytes = Math.max(1, bytesPerSecond * grace.toMillis() / 1000);
+		this.interval = ConnectionSweeper.intervalFor(grace, Duration.ofMillis(250));
+	}
+
+	@Override
+	public Duration interval() {
+		return this.interval;
+	}
+
+	@Override
+	public void check(ManagedConnector connector, long nowNanos) {
+		Map<TrackedConnection, Watch> watches = this.watched.computeIfAbsent(connector, (key) -> new HashMap<>());
+		watch(connector.connections(), watches, nowNanos);
+		if (watches.isEmpty()) {
+			return;
+		}
+		Map<Integer, List<Watch>> byRemotePort = new HashMap<>();
+		watches.values()
+			.forEach((watch) -> byRemotePort.computeIfAbsent(watch.remotePort, (port) -> new ArrayList<>()).add(watch));
+		try {
+			this.kernel.read(new int[] { connector.id().port() }, (localPort, address, remotePort,
+					unacknowledged) -> sample(byRemotePort.get(remotePort), address, unacknowledged, nowNanos));
+		}
+		catch (IOException ex) {
+			logger.debug("Could not read the kernel's TCP tables", ex);
+		}
+		// reset now, or gone from the kernel's tables: no longer watched
+		watches.values().removeIf((watch) -> watch.sampledNanos != nowNanos || watch.connection.isClosing());
+	}
+
+	/**
+	 * Watch the responses whose write waits for the socket, and keep watching them while
+	 * their exchange goes on.
+	 */
+	private static void watch(ConnectorConnections connections, Map<TrackedConnection, Watch> watches, long nowNanos) {
+		Map<TrackedConnection, Watch> previous = watches.isEmpty() ? Map.of() : new HashMap<>(watches);
+		watches.clear();
+		for (TrackedConnection connection : connections.connections()) {
+			if (!responding(connection)) {
+				continue;
+			}
+			Watch watch = previous.get(connection);
+			if (watch == null && connection.isWriteBlocked()) {
+				watch = Watch.of(connection);
+			}
+			if (watch != null) {
+				watches.put(connection, watch);
+			}
+		}
+	}
+
+	private static boolean responding(TrackedConnection connection) {
+		ConnectionState state = connection.state();
+		return (state == ConnectionState.ACTIVE || state == ConnectionState.ASYNC) && !connection.isHttp2()
+				&& !connection.isClosing();
+	}
+
+	private void sample(@Nullable List<Watch> candidates, byte[] address, long unacknowledged, long nowNanos) {
+		if (candidates == null) {
+			return;
+		}
+		for (Watch watch : candidates) {
+			if (Arrays.equals(watch.address, address)) {
+				if (!watch.sample(nowNanos, unacknowledged, this.bytesPerSecond, this.creditBytes)) {
+					watch.connection.endResponseTooSlow();
+				}
+				return;
+			}
+		}
+	}
+
+	/**
+	 * One response watched: its credit and what the kernel said last.
+	 */
+	private static final class Watch {
+
+		private final TrackedConnection connection;
+
+		private final byte[] address;
+
+		private final int remotePort;
+
+		/** When the kernel last showed the connection, 0 before. */
+		private long sampledNanos;
+
+		/** Written and unacknowledged at the last sample, -1 before the first. */
+		private long written = -1;
+
+		private long unacknowledged;
+
+		private long credit;
+
+		private Watch(TrackedConnection connection, byte[] address, int remotePort) {
+			this.connection = connection;
+			this.address = address;
+			this.remotePort = remotePort;
+		}
+
+		static @Nullable Watch of(TrackedConnection connection) {
+			InetSocketAddress remote = connection.remoteAddress();
+			return (remote != null)
+					? new Watch(connection, KernelSendQueues.mapped(remote.getAddress()), remote.getPort()) : null;
+		}
+
+		/**
+		 * Take what the kernel says now.
+		 * @return whether the client still has credit
+		 */
+		boolean sample(long nowNanos, long unacknowledged, long bytesPerSecond, long creditBytes) {
+			long written = this.connection.bytesWritten();
+			long elapsedNanos = nowNanos - this.sampledNanos;
+			this.sampledNanos = nowNanos;
+			if (this.written < 0 || written < this.written) {
+				// the first sample, or a new response (Tomcat counts per response)
+				this.credit = creditBytes;
+			}
+			else {
+				long taken = (written - unacknowledged) - (this.written - this.unacknowledged);
+				long offered = this.unacknowledged + (written - this.written);
+				long owed = Math.min(offered, (long) (bytesPerSecond * (elapsedNanos / 1e9)));
+				this.credit = Math.min(creditBytes, this.credit + taken - owed);
+			}
+			this.written = written;
+			this.unacknowledged = unacknowledged;
+			return this.credit >= 0;
+		}
+
+	}
+
+}
