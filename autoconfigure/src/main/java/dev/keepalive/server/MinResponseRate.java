@@ -36,12 +36,21 @@ final class MinResponseRate implements ConnectionSweeper.ConnectorRule {
 
 	private final long creditBytes;
 
-	private final Duration interval;
+	/**
+	 * Checked this often for responses whose write waits: cheap, no system call.
+	 */
+	private static final Duration INTERVAL = Duration.ofMillis(100);
+
+	/**
+	 * Between two reads of the kernel's tables, at least this many times the last read's
+	 * duration: at most 5 % of a core while some response is watched.
+	 */
+	private static final int READS_SPACING = 19;
 
 	private final KernelSendQueues kernel = new KernelSendQueues();
 
 	/** The responses watched, per connector; used by the sweeper thread only. */
-	private final Map<ManagedConnector, Map<TrackedConnection, Watch>> watched = new IdentityHashMap<>();
+	private final Map<ManagedConnector, Watches> watched = new IdentityHashMap<>();
 
 	/**
 	 * Whether the rule applies: a minimum is set and the kernel's tables are there.
@@ -55,21 +64,27 @@ final class MinResponseRate implements ConnectionSweeper.ConnectorRule {
 	MinResponseRate(long bytesPerSecond, Duration grace) {
 		this.bytesPerSecond = bytesPerSecond;
 		this.creditBytes = Math.max(1, bytesPerSecond * grace.toMillis() / 1000);
-		this.interval = ConnectionSweeper.intervalFor(grace, Duration.ofMillis(250));
 	}
 
 	@Override
 	public Duration interval() {
-		return this.interval;
+		return INTERVAL;
 	}
 
 	@Override
 	public void check(ManagedConnector connector, long nowNanos) {
-		Map<TrackedConnection, Watch> watches = this.watched.computeIfAbsent(connector, (key) -> new HashMap<>());
-		watch(connector.connections(), watches, nowNanos);
-		if (watches.isEmpty()) {
+		Watches watches = this.watched.computeIfAbsent(connector, (key) -> new Watches());
+		watch(connector.connections(), watches.responses);
+		if (watches.responses.isEmpty() || nowNanos - watches.nextReadNanos < 0) {
 			return;
 		}
+		sample(connector, watches.responses, nowNanos);
+		// the kernel lists every socket of the host: on a host with many, read less often
+		long readNanos = System.nanoTime() - nowNanos;
+		watches.nextReadNanos = nowNanos + readNanos * (1 + READS_SPACING);
+	}
+
+	private void sample(ManagedConnector connector, Map<TrackedConnection, Watch> watches, long nowNanos) {
 		Map<Integer, List<Watch>> byRemotePort = new HashMap<>();
 		watches.values()
 			.forEach((watch) -> byRemotePort.computeIfAbsent(watch.remotePort, (port) -> new ArrayList<>()).add(watch));
@@ -88,7 +103,7 @@ final class MinResponseRate implements ConnectionSweeper.ConnectorRule {
 	 * Watch the responses whose write waits for the socket, and keep watching them while
 	 * their exchange goes on.
 	 */
-	private static void watch(ConnectorConnections connections, Map<TrackedConnection, Watch> watches, long nowNanos) {
+	private static void watch(ConnectorConnections connections, Map<TrackedConnection, Watch> watches) {
 		Map<TrackedConnection, Watch> previous = watches.isEmpty() ? Map.of() : new HashMap<>(watches);
 		watches.clear();
 		for (TrackedConnection connection : connections.connections()) {
@@ -123,6 +138,17 @@ final class MinResponseRate implements ConnectionSweeper.ConnectorRule {
 				return;
 			}
 		}
+	}
+
+	/**
+	 * The responses watched on one connector, and when the kernel may be read again.
+	 */
+	private static final class Watches {
+
+		private final Map<TrackedConnection, Watch> responses = new HashMap<>();
+
+		private long nextReadNanos = System.nanoTime();
+
 	}
 
 	/**

@@ -45,6 +45,8 @@ final class TomcatTrackedConnection extends TrackedConnection {
 
 	private volatile int responses;
 
+	private volatile boolean resetting;
+
 	/**
 	 * The response last committed, for the bytes written; read after {@link #responses},
 	 * which publishes it.
@@ -209,7 +211,26 @@ final class TomcatTrackedConnection extends TrackedConnection {
 		catch (IOException ex) {
 			// already closed
 		}
+		this.resetting = true;
 		shutdown();
+	}
+
+	/**
+	 * Close the connection, which is being reset, once its thread is done with it, and
+	 * wake its poller: Java closes a channel registered with a selector (sending the
+	 * reset) only at that selector's next pass, which Tomcat's poller may not make for a
+	 * second.
+	 * @return whether it was being reset and is now closed
+	 */
+	boolean closeIfResetting() {
+		if (!this.resetting) {
+			return false;
+		}
+		this.wrapper.close();
+		if (this.wrapper instanceof NioEndpoint.NioSocketWrapper nio) {
+			nio.getPoller().getSelector().wakeup();
+		}
+		return true;
 	}
 
 	/**

@@ -51,6 +51,9 @@ final class TrackingHandler implements Handler<NioChannel> {
 		finally {
 			connection.unbindFromCurrentThread();
 		}
+		if (state == SocketState.CLOSED && connection.closeIfResetting()) {
+			return state;
+		}
 		if (staleTimeout) {
 			connection.setState(previous);
 		}
