@@ -8,7 +8,6 @@ import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
-import java.util.List;
 
 /**
  * What Linux knows of a server's sent bytes that the JVM does not: for each TCP
@@ -24,7 +23,9 @@ import java.util.List;
  */
 final class KernelSendQueues {
 
-	private static final List<Path> TABLES = List.of(Path.of("/proc/net/tcp"), Path.of("/proc/net/tcp6"));
+	private static final Path IPV4 = Path.of("/proc/net/tcp");
+
+	private static final Path IPV6 = Path.of("/proc/net/tcp6");
 
 	private static final boolean LITTLE_ENDIAN = ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN;
 
@@ -37,7 +38,7 @@ final class KernelSendQueues {
 	 * @return whether it does
 	 */
 	static boolean isAvailable() {
-		return TABLES.stream().anyMatch(Files::isReadable);
+		return Files.isReadable(IPV4) || Files.isReadable(IPV6);
 	}
 
 	/**
@@ -60,17 +61,18 @@ final class KernelSendQueues {
 	}
 
 	/**
-	 * Read both tables, handing every connection on one of {@code localPorts} to
-	 * {@code sink}.
+	 * Read one table, handing every connection on one of {@code localPorts} to
+	 * {@code sink}. Each table costs a walk of all the host's sockets: IPv6 sockets
+	 * (Java's default, IPv4 clients included) are in one, IPv4-only sockets in the other.
+	 * @param ipv6 whether to read the table of IPv6 sockets
 	 * @param localPorts the server's ports
 	 * @param sink what receives the connections
-	 * @throws IOException if a table cannot be read
+	 * @throws IOException if the table cannot be read
 	 */
-	void read(int[] localPorts, Sink sink) throws IOException {
-		for (Path table : TABLES) {
-			if (Files.isReadable(table)) {
-				parse(this.buffer, load(table), localPorts, sink);
-			}
+	void read(boolean ipv6, int[] localPorts, Sink sink) throws IOException {
+		Path table = ipv6 ? IPV6 : IPV4;
+		if (Files.isReadable(table)) {
+			parse(this.buffer, load(table), localPorts, sink);
 		}
 	}
 

@@ -1,6 +1,8 @@
 package dev.keepalive.server;
 
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -31,6 +33,8 @@ import org.jspecify.annotations.Nullable;
 final class MinResponseRate implements ConnectionSweeper.ConnectorRule {
 
 	private static final Log logger = LogFactory.getLog(MinResponseRate.class);
+
+	private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
 
 	private final long bytesPerSecond;
 
@@ -78,25 +82,48 @@ final class MinResponseRate implements ConnectionSweeper.ConnectorRule {
 		if (watches.responses.isEmpty() || nowNanos - watches.nextReadNanos < 0) {
 			return;
 		}
-		sample(connector, watches.responses, nowNanos);
+		long cpuBefore = cpuTimeNanos();
+		sample(connector.id().port(), watches, nowNanos);
 		// the kernel lists every socket of the host: on a host with many, read less often
-		long readNanos = System.nanoTime() - nowNanos;
-		watches.nextReadNanos = nowNanos + readNanos * (1 + READS_SPACING);
+		long spent = Math.max(0, cpuTimeNanos() - cpuBefore);
+		watches.nextReadNanos = nowNanos + spent * (1 + READS_SPACING);
 	}
 
-	private void sample(ManagedConnector connector, Map<TrackedConnection, Watch> watches, long nowNanos) {
+	/**
+	 * The CPU time of the sweeper thread: the cost of a read, which its wall time
+	 * overstates when the CPU is busy.
+	 */
+	private static long cpuTimeNanos() {
+		return THREADS.isCurrentThreadCpuTimeSupported() ? THREADS.getCurrentThreadCpuTime() : System.nanoTime();
+	}
+
+	private void sample(int port, Watches watches, long nowNanos) {
 		Map<Integer, List<Watch>> byRemotePort = new HashMap<>();
-		watches.values()
-			.forEach((watch) -> byRemotePort.computeIfAbsent(watch.remotePort, (port) -> new ArrayList<>()).add(watch));
+		watches.responses.values()
+			.forEach((watch) -> byRemotePort.computeIfAbsent(watch.remotePort, (key) -> new ArrayList<>()).add(watch));
+		int[] ports = { port };
+		KernelSendQueues.Sink sink = (localPort, address, remotePort,
+				unacknowledged) -> sample(byRemotePort.get(remotePort), address, unacknowledged, nowNanos);
 		try {
-			this.kernel.read(new int[] { connector.id().port() }, (localPort, address, remotePort,
-					unacknowledged) -> sample(byRemotePort.get(remotePort), address, unacknowledged, nowNanos));
+			this.kernel.read(watches.ipv6, ports, sink);
+			long missing = unsampled(watches, nowNanos);
+			if (missing > 0) {
+				this.kernel.read(!watches.ipv6, ports, sink);
+				if (unsampled(watches, nowNanos) < missing) {
+					// the connector's sockets are in the other table
+					watches.ipv6 = !watches.ipv6;
+				}
+			}
 		}
 		catch (IOException ex) {
 			logger.debug("Could not read the kernel's TCP tables", ex);
 		}
 		// reset now, or gone from the kernel's tables: no longer watched
-		watches.values().removeIf((watch) -> watch.sampledNanos != nowNanos || watch.connection.isClosing());
+		watches.responses.values().removeIf((watch) -> watch.sampledNanos != nowNanos || watch.connection.isClosing());
+	}
+
+	private static long unsampled(Watches watches, long nowNanos) {
+		return watches.responses.values().stream().filter((watch) -> watch.sampledNanos != nowNanos).count();
 	}
 
 	/**
@@ -148,6 +175,9 @@ final class MinResponseRate implements ConnectionSweeper.ConnectorRule {
 		private final Map<TrackedConnection, Watch> responses = new HashMap<>();
 
 		private long nextReadNanos = System.nanoTime();
+
+		/** Which table to read first: the one that had the connector's sockets last. */
+		private boolean ipv6 = true;
 
 	}
 
