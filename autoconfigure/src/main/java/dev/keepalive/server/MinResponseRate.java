@@ -11,6 +11,7 @@ import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -78,7 +79,7 @@ final class MinResponseRate implements ConnectionSweeper.ConnectorRule {
 	@Override
 	public void check(ManagedConnector connector, long nowNanos) {
 		Watches watches = this.watched.computeIfAbsent(connector, (key) -> new Watches());
-		watch(connector.connections(), watches.responses);
+		watch(connector.connections(), watches.responses, nowNanos);
 		if (watches.responses.isEmpty() || nowNanos - watches.nextReadNanos < 0) {
 			return;
 		}
@@ -118,8 +119,8 @@ final class MinResponseRate implements ConnectionSweeper.ConnectorRule {
 		catch (IOException ex) {
 			logger.debug("Could not read the kernel's TCP tables", ex);
 		}
-		// reset now, or gone from the kernel's tables: no longer watched
-		watches.responses.values().removeIf((watch) -> watch.sampledNanos != nowNanos || watch.connection.isClosing());
+		// a socket missing from a read (the table changed under it) is sampled next time
+		watches.responses.values().removeIf((watch) -> watch.connection.isClosing());
 	}
 
 	private static long unsampled(Watches watches, long nowNanos) {
@@ -130,7 +131,7 @@ final class MinResponseRate implements ConnectionSweeper.ConnectorRule {
 	 * Watch the responses whose write waits for the socket, and keep watching them while
 	 * their exchange goes on.
 	 */
-	private static void watch(ConnectorConnections connections, Map<TrackedConnection, Watch> watches) {
+	private static void watch(ConnectorConnections connections, Map<TrackedConnection, Watch> watches, long nowNanos) {
 		Map<TrackedConnection, Watch> previous = watches.isEmpty() ? Map.of() : new HashMap<>(watches);
 		watches.clear();
 		for (TrackedConnection connection : connections.connections()) {
@@ -139,7 +140,7 @@ final class MinResponseRate implements ConnectionSweeper.ConnectorRule {
 			}
 			Watch watch = previous.get(connection);
 			if (watch == null && connection.isWriteBlocked()) {
-				watch = Watch.of(connection);
+				watch = Watch.of(connection, nowNanos);
 			}
 			if (watch != null) {
 				watches.put(connection, watch);
@@ -158,7 +159,8 @@ final class MinResponseRate implements ConnectionSweeper.ConnectorRule {
 			return;
 		}
 		for (Watch watch : candidates) {
-			if (Arrays.equals(watch.address, address)) {
+			// a table read while it changes may list a socket twice
+			if (watch.sampledNanos != nowNanos && Arrays.equals(watch.address, address)) {
 				if (!watch.sample(nowNanos, unacknowledged, this.bytesPerSecond, this.creditBytes)) {
 					watch.connection.endResponseTooSlow();
 				}
@@ -192,7 +194,10 @@ final class MinResponseRate implements ConnectionSweeper.ConnectorRule {
 
 		private final int remotePort;
 
-		/** When the kernel last showed the connection, 0 before. */
+		/**
+		 * When the kernel last showed the connection; before the first sample, when the
+		 * write began to wait.
+		 */
 		private long sampledNanos;
 
 		/** Written and unacknowledged at the last sample, -1 before the first. */
@@ -208,10 +213,19 @@ final class MinResponseRate implements ConnectionSweeper.ConnectorRule {
 			this.remotePort = remotePort;
 		}
 
-		static @Nullable Watch of(TrackedConnection connection) {
+		/**
+		 * Watch a response whose write waits: since it last moved bytes, by the server's
+		 * own clock, so that a sweep that comes late (every thread waits for the CPU
+		 * while hundreds write) does not give the client more time.
+		 */
+		static @Nullable Watch of(TrackedConnection connection, long nowNanos) {
 			InetSocketAddress remote = connection.remoteAddress();
-			return (remote != null)
-					? new Watch(connection, KernelSendQueues.mapped(remote.getAddress()), remote.getPort()) : null;
+			if (remote == null) {
+				return null;
+			}
+			Watch watch = new Watch(connection, KernelSendQueues.mapped(remote.getAddress()), remote.getPort());
+			watch.sampledNanos = nowNanos - TimeUnit.MILLISECONDS.toNanos(connection.idleMillis());
+			return watch;
 		}
 
 		/**
@@ -223,18 +237,29 @@ final class MinResponseRate implements ConnectionSweeper.ConnectorRule {
 			long elapsedNanos = nowNanos - this.sampledNanos;
 			this.sampledNanos = nowNanos;
 			if (this.written < 0 || written < this.written) {
-				// the first sample, or a new response (Tomcat counts per response)
-				this.credit = creditBytes;
+				// the first sample, or a new response (Tomcat counts per response): what
+				// the
+				// client took while the write waited is unknown, and at most the time
+				// waited
+				// is owed
+				this.credit = creditBytes - owed(bytesPerSecond, elapsedNanos, Long.MAX_VALUE);
 			}
 			else {
 				long taken = (written - unacknowledged) - (this.written - this.unacknowledged);
 				long offered = this.unacknowledged + (written - this.written);
-				long owed = Math.min(offered, (long) (bytesPerSecond * (elapsedNanos / 1e9)));
-				this.credit = Math.min(creditBytes, this.credit + taken - owed);
+				this.credit = Math.min(creditBytes, this.credit + taken - owed(bytesPerSecond, elapsedNanos, offered));
 			}
 			this.written = written;
 			this.unacknowledged = unacknowledged;
 			return this.credit >= 0;
+		}
+
+		/**
+		 * What the client owes for {@code elapsedNanos}: the rate, but never more than it
+		 * was offered.
+		 */
+		private static long owed(long bytesPerSecond, long elapsedNanos, long offered) {
+			return Math.min(offered, (long) (bytesPerSecond * (elapsedNanos / 1e9)));
 		}
 
 	}
