@@ -162,10 +162,20 @@ final class MinResponseRate implements ConnectionSweeper.ConnectorRule {
 			// a table read while it changes may list a socket twice
 			if (watch.sampledNanos != nowNanos && Arrays.equals(watch.address, address)) {
 				if (!watch.sample(nowNanos, unacknowledged, this.bytesPerSecond, this.creditBytes)) {
-					watch.connection.endResponseTooSlow();
+					reset(watch, nowNanos);
 				}
 				return;
 			}
+		}
+	}
+
+	private void reset(Watch watch, long nowNanos) {
+		watch.connection.endResponseTooSlow();
+		if (logger.isDebugEnabled()) {
+			logger.debug(String.format(
+					"Reset a connection whose client fell behind the minimum response rate (%d B/s) by more than"
+							+ " the grace allows; its response had waited %.2f s for it",
+					this.bytesPerSecond, (nowNanos - watch.waitingSinceNanos) / 1e9));
 		}
 	}
 
@@ -207,10 +217,14 @@ final class MinResponseRate implements ConnectionSweeper.ConnectorRule {
 
 		private long credit;
 
-		private Watch(TrackedConnection connection, byte[] address, int remotePort) {
+		private final long waitingSinceNanos;
+
+		private Watch(TrackedConnection connection, byte[] address, int remotePort, long waitingSinceNanos) {
 			this.connection = connection;
 			this.address = address;
 			this.remotePort = remotePort;
+			this.waitingSinceNanos = waitingSinceNanos;
+			this.sampledNanos = waitingSinceNanos;
 		}
 
 		/**
@@ -223,9 +237,8 @@ final class MinResponseRate implements ConnectionSweeper.ConnectorRule {
 			if (remote == null) {
 				return null;
 			}
-			Watch watch = new Watch(connection, KernelSendQueues.mapped(remote.getAddress()), remote.getPort());
-			watch.sampledNanos = nowNanos - TimeUnit.MILLISECONDS.toNanos(connection.idleMillis());
-			return watch;
+			return new Watch(connection, KernelSendQueues.mapped(remote.getAddress()), remote.getPort(),
+					nowNanos - TimeUnit.MILLISECONDS.toNanos(connection.idleMillis()));
 		}
 
 		/**
