@@ -84,10 +84,11 @@ final class MinResponseRate implements ConnectionSweeper.ConnectorRule {
 			return;
 		}
 		long cpuBefore = cpuTimeNanos();
-		sample(connector.id().port(), watches, nowNanos);
+		List<Watch> tooSlow = sample(connector.id().port(), watches, nowNanos);
 		// the kernel lists every socket of the host: on a host with many, read less often
 		long spent = Math.max(0, cpuTimeNanos() - cpuBefore);
 		watches.nextReadNanos = nowNanos + spent * (1 + READS_SPACING);
+		tooSlow.forEach((watch) -> reset(watch, nowNanos));
 	}
 
 	/**
@@ -98,33 +99,32 @@ final class MinResponseRate implements ConnectionSweeper.ConnectorRule {
 		return THREADS.isCurrentThreadCpuTimeSupported() ? THREADS.getCurrentThreadCpuTime() : System.nanoTime();
 	}
 
-	private void sample(int port, Watches watches, long nowNanos) {
+	/**
+	 * Sample the watched responses from the kernel.
+	 * @return those whose client has run out of credit
+	 */
+	private List<Watch> sample(int port, Watches watches, long nowNanos) {
 		Map<Integer, List<Watch>> byRemotePort = new HashMap<>();
 		watches.responses.values()
 			.forEach((watch) -> byRemotePort.computeIfAbsent(watch.remotePort, (key) -> new ArrayList<>()).add(watch));
 		int[] ports = { port };
+		List<Watch> tooSlow = new ArrayList<>();
 		KernelSendQueues.Sink sink = (localPort, address, remotePort,
-				unacknowledged) -> sample(byRemotePort.get(remotePort), address, unacknowledged, nowNanos);
+				unacknowledged) -> sample(byRemotePort.get(remotePort), address, unacknowledged, nowNanos, tooSlow);
 		try {
 			this.kernel.read(watches.ipv6, ports, sink);
-			long missing = unsampled(watches, nowNanos);
-			if (missing > 0) {
+			if (watches.responses.values().stream().noneMatch((watch) -> watch.sampledNanos == nowNanos)) {
+				// a connector's sockets are all IPv6 (Java's default) or all IPv4-only
 				this.kernel.read(!watches.ipv6, ports, sink);
-				if (unsampled(watches, nowNanos) < missing) {
-					// the connector's sockets are in the other table
-					watches.ipv6 = !watches.ipv6;
-				}
+				watches.ipv6 = !watches.ipv6;
 			}
 		}
 		catch (IOException ex) {
 			logger.debug("Could not read the kernel's TCP tables", ex);
 		}
 		// a socket missing from a read (the table changed under it) is sampled next time
-		watches.responses.values().removeIf((watch) -> watch.connection.isClosing());
-	}
-
-	private static long unsampled(Watches watches, long nowNanos) {
-		return watches.responses.values().stream().filter((watch) -> watch.sampledNanos != nowNanos).count();
+		tooSlow.forEach((watch) -> watches.responses.remove(watch.connection));
+		return tooSlow;
 	}
 
 	/**
@@ -154,7 +154,8 @@ final class MinResponseRate implements ConnectionSweeper.ConnectorRule {
 				&& !connection.isClosing();
 	}
 
-	private void sample(@Nullable List<Watch> candidates, byte[] address, long unacknowledged, long nowNanos) {
+	private void sample(@Nullable List<Watch> candidates, byte[] address, long unacknowledged, long nowNanos,
+			List<Watch> tooSlow) {
 		if (candidates == null) {
 			return;
 		}
@@ -162,7 +163,7 @@ final class MinResponseRate implements ConnectionSweeper.ConnectorRule {
 			// a table read while it changes may list a socket twice
 			if (watch.sampledNanos != nowNanos && Arrays.equals(watch.address, address)) {
 				if (!watch.sample(nowNanos, unacknowledged, this.bytesPerSecond, this.creditBytes)) {
-					reset(watch, nowNanos);
+					tooSlow.add(watch);
 				}
 				return;
 			}
