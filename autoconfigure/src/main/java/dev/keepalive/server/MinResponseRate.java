@@ -47,10 +47,13 @@ final class MinResponseRate implements ConnectionSweeper.ConnectorRule {
 	private static final Duration INTERVAL = Duration.ofMillis(100);
 
 	/**
-	 * Between two reads of the kernel's tables, at least this many times the last read's
-	 * duration: at most 5 % of a core while some response is watched.
+	 * Between two reads of the kernel's tables, this many times the last read's CPU time:
+	 * at most 5 % of a core while some response is watched.
 	 */
 	private static final int READS_SPACING = 19;
+
+	/** But at least once a second (more than 5 % of a core only past ~20,000 sockets). */
+	private static final long MAX_READ_SPACING_NANOS = TimeUnit.SECONDS.toNanos(1);
 
 	private final KernelSendQueues kernel = new KernelSendQueues();
 
@@ -87,7 +90,7 @@ final class MinResponseRate implements ConnectionSweeper.ConnectorRule {
 		List<Watch> tooSlow = sample(connector.id().port(), watches, nowNanos);
 		// the kernel lists every socket of the host: on a host with many, read less often
 		long spent = Math.max(0, cpuTimeNanos() - cpuBefore);
-		watches.nextReadNanos = nowNanos + spent * (1 + READS_SPACING);
+		watches.nextReadNanos = nowNanos + Math.min(spent * (1 + READS_SPACING), MAX_READ_SPACING_NANOS);
 		tooSlow.forEach((watch) -> reset(watch, nowNanos));
 	}
 
