@@ -29,6 +29,10 @@ final class KernelSendQueues {
 
 	private static final boolean LITTLE_ENDIAN = ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN;
 
+	private final Path ipv4;
+
+	private final Path ipv6;
+
 	private byte[] buffer = new byte[64 * 1024];
 
 	private final byte[] address = new byte[16];
@@ -37,6 +41,15 @@ final class KernelSendQueues {
 	 * Whether this system has the tables: Linux only.
 	 * @return whether it does
 	 */
+	KernelSendQueues() {
+		this(IPV4, IPV6);
+	}
+
+	KernelSendQueues(Path ipv4, Path ipv6) {
+		this.ipv4 = ipv4;
+		this.ipv6 = ipv6;
+	}
+
 	static boolean isAvailable() {
 		return Files.isReadable(IPV4) || Files.isReadable(IPV6);
 	}
@@ -61,18 +74,20 @@ final class KernelSendQueues {
 	}
 
 	/**
-	 * Read one table, handing every connection on one of {@code localPorts} to
-	 * {@code sink}. Each table costs a walk of all the host's sockets: IPv6 sockets
-	 * (Java's default, IPv4 clients included) are in one, IPv4-only sockets in the other.
+	 * Read one table, handing every connection on {@code localPort} to {@code sink}. Each
+	 * table costs a walk of all the host's sockets: IPv6 sockets (Java's default, IPv4
+	 * clients included) are in one, IPv4-only sockets in the other.
 	 * @param ipv6 whether to read the table of IPv6 sockets
-	 * @param localPorts the server's ports
+	 * @param localPort the server's port
 	 * @param sink what receives the connections
 	 * @throws IOException if the table cannot be read
 	 */
-	void read(boolean ipv6, int[] localPorts, Sink sink) throws IOException {
-		Path table = ipv6 ? IPV6 : IPV4;
+	void read(boolean ipv6, int localPort, Sink sink) throws IOException {
+		Path table = ipv6 ? this.ipv6 : this.ipv4;
 		if (Files.isReadable(table)) {
-			parse(this.buffer, load(table), localPorts, sink);
+			// load first: it may grow the buffer
+			int length = load(table);
+			parse(this.buffer, length, localPort, sink);
 		}
 	}
 
@@ -95,19 +110,18 @@ final class KernelSendQueues {
 	 * slot, local address:port, remote address:port, state, tx_queue:rx_queue, all in
 	 * hex, addresses as 32-bit words in host byte order.
 	 */
-	void parse(byte[] bytes, int length, int[] localPorts, Sink sink) {
+	void parse(byte[] bytes, int length, int localPort, Sink sink) {
 		int line = skipLine(bytes, 0, length);
 		while (line < length) {
 			int local = skipField(bytes, line, length);
 			int remote = skipField(bytes, local, length);
 			int state = skipField(bytes, remote, length);
 			int queues = skipField(bytes, state, length);
-			if (queues < length) {
-				int localPort = port(bytes, local, remote);
-				if (contains(localPorts, localPort)) {
-					int remotePort = port(bytes, remote, state);
-					readAddress(bytes, remote, state - remote - 6);
-					sink.connection(localPort, this.address, remotePort, hex(bytes, queues, 8));
+			int addressDigits = state - remote - 6;
+			if (queues + 8 <= length && (addressDigits == 8 || addressDigits == 32)) {
+				if (port(bytes, local, remote) == localPort) {
+					readAddress(bytes, remote, addressDigits);
+					sink.connection(this.address, port(bytes, remote, state), hex(bytes, queues, 8));
 				}
 			}
 			line = skipLine(bytes, line, length);
@@ -172,15 +186,6 @@ final class KernelSendQueues {
 		return value;
 	}
 
-	private static boolean contains(int[] values, int value) {
-		for (int candidate : values) {
-			if (candidate == value) {
-				return true;
-			}
-		}
-		return false;
-	}
-
 	/**
 	 * Receives the connections read.
 	 */
@@ -188,13 +193,12 @@ final class KernelSendQueues {
 
 		/**
 		 * One connection.
-		 * @param localPort the server's port
 		 * @param remoteAddress the client's address, 16 bytes as {@link #mapped}; valid
 		 * only during the call
 		 * @param remotePort the client's port
 		 * @param unacknowledged the bytes sent or queued and not yet acknowledged
 		 */
-		void connection(int localPort, byte[] remoteAddress, int remotePort, long unacknowledged);
+		void connection(byte[] remoteAddress, int remotePort, long unacknowledged);
 
 	}
 

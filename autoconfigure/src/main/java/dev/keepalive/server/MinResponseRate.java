@@ -23,23 +23,20 @@ import org.jspecify.annotations.Nullable;
  * while the client has bytes it could take (never faster than it is offered them, so a
  * response the server itself writes slowly is not held against its client), rises with
  * every byte the client takes, never above where it started, and the connection is reset
- * when it runs out. A client that stops reading is so closed one grace after it stopped;
- * one that reads at the minimum rate or faster never is.
+ * when it runs out. The credit is counted from when the response's write began to wait,
+ * so a client that stops reading is reset one grace after the server's write first waited
+ * for it; one that reads at the minimum rate or faster never is.
  * <p>
  * What the client takes is read from the kernel ({@link KernelSendQueues}): the bytes the
  * server has written less those not yet acknowledged. Only responses whose write has
  * waited for the socket are watched, so the kernel's tables are read only while some
- * client is slower than the server. Linux only.
+ * client is slower than the server, and no more often than their cost allows. Linux only.
  */
 final class MinResponseRate implements ConnectionSweeper.ConnectorRule {
 
 	private static final Log logger = LogFactory.getLog(MinResponseRate.class);
 
 	private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
-
-	private final long bytesPerSecond;
-
-	private final long creditBytes;
 
 	/**
 	 * Checked this often for responses whose write waits: cheap, no system call.
@@ -54,6 +51,10 @@ final class MinResponseRate implements ConnectionSweeper.ConnectorRule {
 
 	/** But at least once a second (more than 5 % of a core only past ~20,000 sockets). */
 	private static final long MAX_READ_SPACING_NANOS = TimeUnit.SECONDS.toNanos(1);
+
+	private final long bytesPerSecond;
+
+	private final long creditBytes;
 
 	private final KernelSendQueues kernel = new KernelSendQueues();
 
@@ -110,15 +111,14 @@ final class MinResponseRate implements ConnectionSweeper.ConnectorRule {
 		Map<Integer, List<Watch>> byRemotePort = new HashMap<>();
 		watches.responses.values()
 			.forEach((watch) -> byRemotePort.computeIfAbsent(watch.remotePort, (key) -> new ArrayList<>()).add(watch));
-		int[] ports = { port };
 		List<Watch> tooSlow = new ArrayList<>();
-		KernelSendQueues.Sink sink = (localPort, address, remotePort,
-				unacknowledged) -> sample(byRemotePort.get(remotePort), address, unacknowledged, nowNanos, tooSlow);
+		KernelSendQueues.Sink sink = (address, remotePort, unacknowledged) -> sample(byRemotePort.get(remotePort),
+				address, unacknowledged, nowNanos, tooSlow);
 		try {
-			this.kernel.read(watches.ipv6, ports, sink);
+			this.kernel.read(watches.ipv6, port, sink);
 			if (watches.responses.values().stream().noneMatch((watch) -> watch.sampledNanos == nowNanos)) {
 				// a connector's sockets are all IPv6 (Java's default) or all IPv4-only
-				this.kernel.read(!watches.ipv6, ports, sink);
+				this.kernel.read(!watches.ipv6, port, sink);
 				watches.ipv6 = !watches.ipv6;
 			}
 		}
