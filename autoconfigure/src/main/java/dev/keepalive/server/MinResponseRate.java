@@ -255,11 +255,12 @@ final class MinResponseRate implements ConnectionSweeper.ConnectorRule {
 			this.sampledNanos = nowNanos;
 			if (this.written < 0 || written < this.written) {
 				// the first sample, or a new response (Tomcat counts per response): what
-				// the
-				// client took while the write waited is unknown, and at most the time
-				// waited
-				// is owed
-				this.credit = creditBytes - owed(bytesPerSecond, elapsedNanos, Long.MAX_VALUE);
+				// the client took while the write waited is unknown, so the time waited
+				// is
+				// owed, but at most half the credit, which a client reading all along
+				// keeps
+				long waited = owed(bytesPerSecond, elapsedNanos, Long.MAX_VALUE);
+				this.credit = creditBytes - Math.min(waited, creditBytes / 2);
 			}
 			else {
 				long taken = (written - unacknowledged) - (this.written - this.unacknowledged);
