@@ -5,6 +5,7 @@ import java.io.UncheckedIOException;
 import java.net.ConnectException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -105,11 +106,35 @@ class AcceptQueueDrainTests {
 		Server jetty = ((JettyWebServer) ((WebServerApplicationContext) app.context()).getWebServer()).getServer();
 		for (Connector connector : jetty.getConnectors()) {
 			((AbstractConnector) connector).setAccepting(false);
+			Thread acceptor = acceptorThread(connector);
+			// the acceptor now waits, is in accept(), or is on its way to wait; only in
+			// accept() does it take one more connection, so one is sent only then (sent
+			// otherwise, it would stay queued and be counted)
+			await().atMost(Duration.ofSeconds(5))
+				.until(() -> acceptor.getState() == Thread.State.WAITING || inAccept(acceptor));
+			if (acceptor.getState() != Thread.State.WAITING) {
+				try (RawHttpConnection last = app.connect()) {
+					assertThat(last.get("/hello", "Connection: close").readResponse().status()).isEqualTo(200);
+				}
+			}
+			await().atMost(Duration.ofSeconds(5)).until(() -> acceptor.getState() == Thread.State.WAITING);
 		}
-		// the acceptor may be in accept(): one more connection brings it out to wait
-		try (RawHttpConnection last = app.connect()) {
-			assertThat(last.get("/hello", "Connection: close").readResponse().status()).isEqualTo(200);
-		}
+	}
+
+	private static Thread acceptorThread(Connector connector) {
+		// Jetty names an acceptor "<pool thread>-acceptor-<id>@<hash>-<connector>"
+		String connectorName = connector.getClass().getSimpleName() + "@" + Integer.toHexString(connector.hashCode());
+		return Thread.getAllStackTraces()
+			.keySet()
+			.stream()
+			.filter((thread) -> thread.getName().contains("-acceptor-") && thread.getName().contains(connectorName))
+			.findFirst()
+			.orElseThrow();
+	}
+
+	private static boolean inAccept(Thread thread) {
+		return Arrays.stream(thread.getStackTrace())
+			.anyMatch((frame) -> frame.getClassName().equals("sun.nio.ch.ServerSocketChannelImpl"));
 	}
 
 }
