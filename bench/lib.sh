@@ -187,5 +187,15 @@ ka_machine_json() {
 		'{kernel:$kernel, cores:($cores|tonumber), memory:$mem, java:$java}'
 }
 
+# KA_JQ_CI: jq definitions, ci: the mean of a list of per-pair ratios and the half-width of its
+# 95 % confidence interval (Student's t with n-1 degrees of freedom, n up to 30)
+# shellcheck disable=SC2034
+KA_JQ_CI='def tq: [12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.160,
+	2.145, 2.131, 2.120, 2.110, 2.101, 2.093, 2.086, 2.080, 2.074, 2.069, 2.064, 2.060, 2.056, 2.052, 2.048,
+	2.045][. - 1];
+	def ci: length as $n | (add / $n) as $m | {mean: ($m * 1000 | round / 1000), n: $n,
+	halfWidth: (if $n < 2 then null else ((map(. - $m | . * .) | add / ($n - 1) | sqrt) / ($n | sqrt)
+	* (($n - 1) | tq) * 1000 | round / 1000) end)};'
+
 # ka_wrk_json FILE: the WRKJSON line that bench/wrk/*.lua print in done().
 ka_wrk_json() { grep -m1 '^WRKJSON ' "$1" | cut -d' ' -f2-; }
