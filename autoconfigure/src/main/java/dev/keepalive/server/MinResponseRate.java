@@ -255,8 +255,7 @@ final class MinResponseRate implements ConnectionSweeper.ConnectorRule {
 			this.sampledNanos = nowNanos;
 			if (this.written < 0 || written < this.written) {
 				// the first sample, or a new response (Tomcat counts per response): what
-				// the client took while the write waited is unknown, so the time waited
-				// is
+				// the client took while the write waited is unknown: the time waited is
 				// owed, but at most half the credit, which a client reading all along
 				// keeps
 				long waited = owed(bytesPerSecond, elapsedNanos, Long.MAX_VALUE);

@@ -95,9 +95,8 @@ class ResponseRateTests {
 		try (TestApp app = TestApp.start(server, MIN_RATE, LONGER_GRACE);
 				RawHttpConnection connection = RawHttpConnection.open(app.port(), RECEIVE_BUFFER)) {
 			// 8 MB, read at twice the minimum so that the server's writes wait for the
-			// client, then a 10-byte line every 100 ms for 5 s, far below the minimum:
-			// the
-			// client takes all it is offered
+			// client, then a 10-byte line every 100 ms for 5 s, far below the minimum;
+			// the client takes all it is offered
 			connection.get("/download?kb=8192&trickle=50&delayMs=100");
 			RawHttpResponse head = connection.readHead();
 			assertThat(head.status()).isEqualTo(200);
