@@ -63,9 +63,13 @@ class ServerKeepAliveTests {
 	void requestSlowerThanIdleTimeoutCompletesAndKeepsConnection(ServerKind server) throws Exception {
 		try (TestApp app = TestApp.start(server, "keepalive.server.idle-timeout=1s");
 				RawHttpConnection connection = app.connect()) {
-			RawHttpResponse response = connection.get("/work?ms=3000").readResponse();
+			// Jetty's idle timeout also bounds the response's writes, and its timer fires
+			// every idle timeout while the handler runs: a handler ending on a whole
+			// multiple of it can have its write failed, and the connection closed, by the
+			// expiry firing as the write starts (Jetty's own race, not Keepalive's).
+			RawHttpResponse response = connection.get("/work?ms=2500").readResponse();
 			assertThat(response.status()).isEqualTo(200);
-			assertThat(response.bodyText()).isEqualTo("worked 3000");
+			assertThat(response.bodyText()).isEqualTo("worked 2500");
 			assertThat(response.connectionClose()).isFalse();
 			assertThat(connection.get("/hello").readResponse().status()).isEqualTo(200);
 		}
