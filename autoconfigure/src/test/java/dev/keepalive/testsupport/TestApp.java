@@ -14,7 +14,6 @@ import dev.keepalive.server.CloseReason;
 import dev.keepalive.server.ConnectionCounts;
 import dev.keepalive.server.ServerConnections;
 
-import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.web.server.context.WebServerApplicationContext;
@@ -25,8 +24,8 @@ import org.springframework.context.annotation.Import;
 import static org.awaitility.Awaitility.await;
 
 /**
- * Starts a real application (the starter, Spring MVC and {@link TestController}) on an
- * ephemeral port of the given server.
+ * Starts a real application (the starter, Spring MVC and {@link TestController}, or
+ * WebFlux and {@link ReactiveTestController}) on an ephemeral port of the given server.
  */
 public final class TestApp implements AutoCloseable {
 
@@ -59,6 +58,14 @@ public final class TestApp implements AutoCloseable {
 	}
 
 	public static TestApp start(ServerKind server, Class<?>[] extraSources, String... properties) {
+		return start(server, WebStack.SERVLET, extraSources, properties);
+	}
+
+	public static TestApp start(ServerKind server, WebStack stack, String... properties) {
+		return start(server, stack, new Class<?>[0], properties);
+	}
+
+	private static TestApp start(ServerKind server, WebStack stack, Class<?>[] extraSources, String... properties) {
 		List<String> allProperties = new ArrayList<>();
 		allProperties.add("management.endpoints.web.exposure.include=health,keepalive");
 		allProperties.add("management.endpoint.health.probes.enabled=true");
@@ -66,10 +73,10 @@ public final class TestApp implements AutoCloseable {
 		allProperties.add("server.port=0");
 		allProperties.add(server.exclusionProperty());
 		allProperties.add(SERVER_PROPERTY + "=" + server.name());
-		List<Class<?>> sources = new ArrayList<>(List.of(Config.class));
+		List<Class<?>> sources = new ArrayList<>(List.of(Config.class, stack.controller()));
 		sources.addAll(Arrays.asList(extraSources));
 		ConfigurableApplicationContext context = new SpringApplicationBuilder(sources.toArray(Class[]::new))
-			.web(WebApplicationType.SERVLET)
+			.web(stack.type())
 			.properties(allProperties.toArray(String[]::new))
 			.run();
 		return new TestApp(server, context);
@@ -89,6 +96,13 @@ public final class TestApp implements AutoCloseable {
 
 	public TestController controller() {
 		return this.context.getBean(TestController.class);
+	}
+
+	/**
+	 * The test controller of the application's web stack.
+	 */
+	public TestEndpoints endpoints() {
+		return this.context.getBean(TestEndpoints.class);
 	}
 
 	public RawHttpConnection connect() throws IOException {
@@ -162,7 +176,7 @@ public final class TestApp implements AutoCloseable {
 
 	@Configuration(proxyBeanMethods = false)
 	@EnableAutoConfiguration
-	@Import({ TestController.class, DrainEvents.class })
+	@Import(DrainEvents.class)
 	static class Config {
 
 	}

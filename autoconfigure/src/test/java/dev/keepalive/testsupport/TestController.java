@@ -25,7 +25,7 @@ import org.springframework.web.context.request.async.DeferredResult;
  * that counts its invocations.
  */
 @RestController
-public class TestController {
+public class TestController implements TestEndpoints {
 
 	private final AtomicInteger posts = new AtomicInteger();
 
@@ -209,6 +209,7 @@ public class TestController {
 		return result;
 	}
 
+	@Override
 	public void releaseHangingRequests() {
 		this.release.countDown();
 		this.pending.forEach((result) -> result.setResult("released"));
@@ -221,6 +222,7 @@ public class TestController {
 	/**
 	 * Number of {@code /hello} requests handled.
 	 */
+	@Override
 	public int hellos() {
 		return this.hellos.get();
 	}
@@ -235,6 +237,7 @@ public class TestController {
 	/**
 	 * Number of slow, streaming or hanging requests currently inside the handler.
 	 */
+	@Override
 	public int inFlight() {
 		return this.inFlight.get();
 	}
