@@ -13,8 +13,6 @@ import dev.keepalive.server.ServerKeepAliveSettings;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication.Type;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Conditional;
@@ -23,12 +21,16 @@ import org.springframework.core.env.Environment;
 /**
  * The server-side model every server implementation (for example
  * {@code dev.keepalive.server.tomcat}) applies: settings, policy and the registry of
- * connectors, in a servlet application on an embedded server Keepalive supports.
+ * connectors, in a servlet or reactive application on an embedded server Keepalive
+ * supports. After the reactive servers' auto-configurations, whose factory tells which
+ * server a reactive application runs on.
  */
-@AutoConfiguration
+@AutoConfiguration(
+		afterName = { "org.springframework.boot.tomcat.autoconfigure.reactive.TomcatReactiveWebServerAutoConfiguration",
+				"org.springframework.boot.jetty.autoconfigure.reactive.JettyReactiveWebServerAutoConfiguration",
+				"org.springframework.boot.reactor.netty.autoconfigure.NettyReactiveWebServerAutoConfiguration" })
 @ConditionalOnBooleanProperty(name = "keepalive.enabled", matchIfMissing = true)
-@ConditionalOnWebApplication(type = Type.SERVLET)
-@Conditional(OnSupportedServerCondition.class)
+@Conditional({ OnSupportedServerCondition.class, OnSupportedWebApplicationCondition.class })
 @EnableConfigurationProperties(KeepAliveProperties.class)
 public final class KeepAliveServerAutoConfiguration {
 
@@ -57,14 +59,16 @@ public final class KeepAliveServerAutoConfiguration {
 
 	/**
 	 * The configured probe paths, else the actuator health endpoint's, where the
-	 * application's own port serves it.
+	 * application's own port serves it: under the servlet context path, or the WebFlux
+	 * base path (only one of them is set in an application that means it).
 	 */
 	static List<String> probePaths(KeepAliveProperties.Shutdown shutdown, Environment environment) {
 		List<String> configured = shutdown.getProbePaths();
 		if (configured != null) {
 			return configured;
 		}
-		String contextPath = environment.getProperty("server.servlet.context-path", "");
+		String contextPath = environment.getProperty("server.servlet.context-path",
+				environment.getProperty("spring.webflux.base-path", ""));
 		String basePath = environment.getProperty("management.endpoints.web.base-path", "/actuator");
 		return List.of(trimTrailingSlash(contextPath) + trimTrailingSlash(basePath) + "/health");
 	}

@@ -92,6 +92,8 @@ class KeepAlivePropertiesValidationTests {
 		this.runner
 			.withPropertyValues("server.servlet.context-path=/shop/", "management.endpoints.web.base-path=/manage")
 			.run((context) -> assertThat(probePaths(context)).containsExactly("/shop/manage/health"));
+		this.runner.withPropertyValues("spring.webflux.base-path=/shop")
+			.run((context) -> assertThat(probePaths(context)).containsExactly("/shop/actuator/health"));
 		this.runner.withPropertyValues("keepalive.shutdown.probe-paths=/ping,/ready")
 			.run((context) -> assertThat(probePaths(context)).containsExactly("/ping", "/ready"));
 	}

@@ -13,6 +13,7 @@ import dev.keepalive.server.ServerConnections;
 import dev.keepalive.server.ServerKeepAliveSettings;
 import dev.keepalive.server.jetty.JettyKeepAliveAutoConfiguration;
 import dev.keepalive.server.tomcat.TomcatKeepAliveAutoConfiguration;
+import dev.keepalive.websocket.KeepAliveWebSocketAutoConfiguration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -20,17 +21,21 @@ import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.boot.test.context.runner.ContextConsumer;
+import org.springframework.boot.test.context.runner.ReactiveWebApplicationContextRunner;
 import org.springframework.boot.test.context.runner.WebApplicationContextRunner;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
+import org.springframework.boot.jetty.reactive.JettyReactiveWebServerFactory;
+import org.springframework.boot.reactor.netty.NettyReactiveWebServerFactory;
+import org.springframework.boot.tomcat.reactive.TomcatReactiveWebServerFactory;
 import org.springframework.boot.web.server.WebServerFactoryCustomizer;
 import org.springframework.context.ApplicationContext;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The server-side auto-configuration applies in a servlet application on Tomcat or Jetty
- * and backs off cleanly everywhere else.
+ * The server-side auto-configuration applies in a servlet or reactive application on
+ * Tomcat or Jetty and backs off cleanly everywhere else.
  */
 @ExtendWith(OutputCaptureExtension.class)
 class KeepAliveServerAutoConfigurationTests {
@@ -41,6 +46,11 @@ class KeepAliveServerAutoConfigurationTests {
 
 	private final WebApplicationContextRunner runner = new WebApplicationContextRunner()
 		.withConfiguration(SERVER_AUTO_CONFIGURATIONS);
+
+	private final ReactiveWebApplicationContextRunner reactiveRunner = new ReactiveWebApplicationContextRunner()
+		.withConfiguration(SERVER_AUTO_CONFIGURATIONS)
+		.withConfiguration(AutoConfigurations.of(KeepAliveDrainAutoConfiguration.class,
+				KeepAliveWebSocketAutoConfiguration.class));
 
 	@Test
 	void servletApplicationGetsACustomizerForEachServerOnTheClasspath() {
@@ -103,6 +113,30 @@ class KeepAliveServerAutoConfigurationTests {
 		this.runner
 			.withClassLoader(new FilteredClassLoader("org.eclipse.jetty", "org.apache.catalina", "org.apache.coyote"))
 			.run(noKeepAliveBeans());
+	}
+
+	@Test
+	void reactiveApplicationOnTomcatGetsTheServerLayerWithoutTheServletWebSocketSupport() {
+		this.reactiveRunner.withBean(TomcatReactiveWebServerFactory.class).run((context) -> {
+			assertThat(context).hasNotFailed().hasSingleBean(ServerConnections.class).hasSingleBean(ServerDrain.class);
+			assertThat(context.getBeansOfType(WebServerFactoryCustomizer.class).keySet())
+				.containsExactlyInAnyOrder("tomcatKeepAliveCustomizer", "jettyKeepAliveCustomizer");
+			assertThat(context).doesNotHaveBean("keepAliveWebSocketSessions");
+		});
+	}
+
+	@Test
+	void reactiveApplicationOnJettyGetsTheServerLayer() {
+		this.reactiveRunner.withBean(JettyReactiveWebServerFactory.class)
+			.run((context) -> assertThat(context).hasNotFailed()
+				.hasSingleBean(ServerConnections.class)
+				.hasSingleBean(ServerDrain.class));
+	}
+
+	@Test
+	void backsOffInAReactiveApplicationOnReactorNetty() {
+		// Tomcat and Jetty are on the classpath, but the application runs on Netty
+		this.reactiveRunner.withBean(NettyReactiveWebServerFactory.class).run(noKeepAliveBeans());
 	}
 
 	@Test

@@ -11,10 +11,12 @@ import dev.keepalive.testsupport.RawHttpConnection;
 import dev.keepalive.testsupport.RawHttpResponse;
 import dev.keepalive.testsupport.ServerKind;
 import dev.keepalive.testsupport.TestApp;
+import dev.keepalive.testsupport.WebStack;
 import dev.keepalive.testsupport.TestController;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.MethodSource;
 
 import org.springframework.boot.availability.ApplicationAvailability;
 import org.springframework.boot.availability.ReadinessState;
@@ -29,11 +31,11 @@ import static org.awaitility.Awaitility.await;
 class DrainTests {
 
 	@ParameterizedTest
-	@EnumSource(ServerKind.class)
-	void drainWithNoConnectionsEndsAtOnceAndPublishesEveryPhaseInOrder(ServerKind server) {
+	@MethodSource("dev.keepalive.testsupport.WebStack#withEveryServer")
+	void drainWithNoConnectionsEndsAtOnceAndPublishesEveryPhaseInOrder(ServerKind server, WebStack stack) {
 		// an idle grace long enough that waiting for it could not pass for "at once" on a
 		// busy machine
-		try (TestApp app = TestApp.start(server, "keepalive.shutdown.drain-delay=0s",
+		try (TestApp app = TestApp.start(server, stack, "keepalive.shutdown.drain-delay=0s",
 				"keepalive.shutdown.idle-grace=8s")) {
 			ServerDrain drain = app.drain();
 			app.close();
@@ -49,10 +51,10 @@ class DrainTests {
 	}
 
 	@ParameterizedTest
-	@EnumSource(ServerKind.class)
-	void duringDrainDelayReadinessIsDownAndNewConnectionsAreServedWithConnectionClose(ServerKind server)
+	@MethodSource("dev.keepalive.testsupport.WebStack#withEveryServer")
+	void duringDrainDelayReadinessIsDownAndNewConnectionsAreServedWithConnectionClose(ServerKind server, WebStack stack)
 			throws Exception {
-		try (TestApp app = TestApp.start(server, "keepalive.shutdown.drain-delay=3s")) {
+		try (TestApp app = TestApp.start(server, stack, "keepalive.shutdown.drain-delay=3s")) {
 			ServerDrain drain = app.drain();
 			RawHttpConnection probes = app.connect();
 			assertThat(probes.get("/actuator/health/readiness").readResponse().status()).isEqualTo(200);
@@ -174,10 +176,33 @@ class DrainTests {
 	}
 
 	@ParameterizedTest
-	@EnumSource(ServerKind.class)
-	void idleConnectionMayBringOneRequestWithinTheIdleGraceAndIsClosedAfterIt(ServerKind server) throws Exception {
+	@MethodSource("dev.keepalive.testsupport.WebStack#withEveryServer")
+	void requestInFlightWhenDrainingBeginsIsAnsweredWithConnectionCloseWhileNewConnectionsAreRefused(ServerKind server,
+			WebStack stack) throws Exception {
+		try (TestApp app = TestApp.start(server, stack, "keepalive.shutdown.drain-delay=0s",
+				"keepalive.shutdown.timeout=20s")) {
+			int port = app.port();
+			RawHttpConnection slow = app.connect().get("/work?ms=2000");
+			await().atMost(Duration.ofSeconds(5)).until(() -> app.endpoints().inFlight() == 1);
+			CompletableFuture<Void> closed = app.closeInBackground(DrainPhase.DRAINING);
+			assertThatExceptionOfType(ConnectException.class).isThrownBy(() -> RawHttpConnection.open(port));
+			RawHttpResponse response = slow.readResponse();
+			assertThat(response.status()).isEqualTo(200);
+			assertThat(response.bodyText()).isEqualTo("worked 2000");
+			assertThat(response.connectionClose()).isTrue();
+			assertThat(slow.awaitClose(Duration.ofSeconds(5))).isEqualTo(Closure.EOF);
+			closed.get(30, TimeUnit.SECONDS);
+			assertThat(app.drain().report().forced()).isZero();
+			assertThat(app.drain().report().closedAfterResponse()).isEqualTo(1);
+		}
+	}
+
+	@ParameterizedTest
+	@MethodSource("dev.keepalive.testsupport.WebStack#withEveryServer")
+	void idleConnectionMayBringOneRequestWithinTheIdleGraceAndIsClosedAfterIt(ServerKind server, WebStack stack)
+			throws Exception {
 		Duration grace = Duration.ofSeconds(3);
-		try (TestApp app = TestApp.start(server, "keepalive.shutdown.drain-delay=0s",
+		try (TestApp app = TestApp.start(server, stack, "keepalive.shutdown.drain-delay=0s",
 				"keepalive.shutdown.idle-grace=" + grace.toSeconds() + "s", "keepalive.shutdown.timeout=20s")) {
 			RawHttpConnection late = app.connect();
 			RawHttpConnection silent = app.connect();
@@ -205,9 +230,10 @@ class DrainTests {
 	}
 
 	@ParameterizedTest
-	@EnumSource(ServerKind.class)
-	void newConnectionThatHasNotSentItsRequestYetIsServedWithinTheIdleGrace(ServerKind server) throws Exception {
-		try (TestApp app = TestApp.start(server, "keepalive.shutdown.drain-delay=0s",
+	@MethodSource("dev.keepalive.testsupport.WebStack#withEveryServer")
+	void newConnectionThatHasNotSentItsRequestYetIsServedWithinTheIdleGrace(ServerKind server, WebStack stack)
+			throws Exception {
+		try (TestApp app = TestApp.start(server, stack, "keepalive.shutdown.drain-delay=0s",
 				"keepalive.shutdown.timeout=20s")) {
 			RawHttpConnection justOpened = app.connect();
 			RawHttpConnection silent = app.connect();
@@ -224,9 +250,9 @@ class DrainTests {
 	}
 
 	@ParameterizedTest
-	@EnumSource(ServerKind.class)
-	void idleGraceOfZeroClosesIdleConnectionsAtOnce(ServerKind server) throws Exception {
-		try (TestApp app = TestApp.start(server, "keepalive.shutdown.drain-delay=0s",
+	@MethodSource("dev.keepalive.testsupport.WebStack#withEveryServer")
+	void idleGraceOfZeroClosesIdleConnectionsAtOnce(ServerKind server, WebStack stack) throws Exception {
+		try (TestApp app = TestApp.start(server, stack, "keepalive.shutdown.drain-delay=0s",
 				"keepalive.shutdown.idle-grace=0s", "keepalive.shutdown.timeout=20s")) {
 			RawHttpConnection idle = app.connect();
 			assertThat(idle.get("/hello").readResponse().status()).isEqualTo(200);
@@ -290,9 +316,10 @@ class DrainTests {
 	}
 
 	@ParameterizedTest
-	@EnumSource(ServerKind.class)
-	void runtimeDrainStopsTheServerKeepsTheApplicationRunningAndIsFinal(ServerKind server) throws IOException {
-		try (TestApp app = TestApp.start(server)) {
+	@MethodSource("dev.keepalive.testsupport.WebStack#withEveryServer")
+	void runtimeDrainStopsTheServerKeepsTheApplicationRunningAndIsFinal(ServerKind server, WebStack stack)
+			throws IOException {
+		try (TestApp app = TestApp.start(server, stack)) {
 			int port = app.port();
 			RawHttpConnection idle = app.connect();
 			assertThat(idle.get("/hello").readResponse().status()).isEqualTo(200);
@@ -314,10 +341,10 @@ class DrainTests {
 	}
 
 	@ParameterizedTest
-	@EnumSource(ServerKind.class)
-	void afterAStopAndStartTheServerKeepsConnectionsAliveAgainAndTheNextStopDrainsAgain(ServerKind server)
-			throws Exception {
-		try (TestApp app = TestApp.start(server, "keepalive.shutdown.drain-delay=0s")) {
+	@MethodSource("dev.keepalive.testsupport.WebStack#withEveryServer")
+	void afterAStopAndStartTheServerKeepsConnectionsAliveAgainAndTheNextStopDrainsAgain(ServerKind server,
+			WebStack stack) throws Exception {
+		try (TestApp app = TestApp.start(server, stack, "keepalive.shutdown.drain-delay=0s")) {
 			app.context().stop();
 			DrainReport first = app.drain().report();
 			assertThat(first).isNotNull();

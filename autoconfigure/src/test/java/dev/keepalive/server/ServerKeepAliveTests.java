@@ -7,10 +7,12 @@ import dev.keepalive.testsupport.RawHttpConnection.Closure;
 import dev.keepalive.testsupport.RawHttpResponse;
 import dev.keepalive.testsupport.ServerKind;
 import dev.keepalive.testsupport.TestApp;
+import dev.keepalive.testsupport.WebStack;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.MethodSource;
 
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
@@ -23,7 +25,8 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * The server side of keep-alive: idle timeout, {@code Keep-Alive} header and max requests
- * per connection, on real Tomcat and Jetty servers, checked byte by byte.
+ * per connection, on real Tomcat and Jetty servers, under Spring MVC and WebFlux, checked
+ * byte by byte.
  */
 @ExtendWith(OutputCaptureExtension.class)
 class ServerKeepAliveTests {
@@ -31,9 +34,10 @@ class ServerKeepAliveTests {
 	private static final Duration IDLE_TIMEOUT = Duration.ofSeconds(2);
 
 	@ParameterizedTest
-	@EnumSource(ServerKind.class)
-	void idleKeepAliveConnectionIsClosedByServerAfterIdleTimeoutAndNotBefore(ServerKind server) throws Exception {
-		try (TestApp app = TestApp.start(server, "keepalive.server.idle-timeout=2s");
+	@MethodSource("dev.keepalive.testsupport.WebStack#withEveryServer")
+	void idleKeepAliveConnectionIsClosedByServerAfterIdleTimeoutAndNotBefore(ServerKind server, WebStack stack)
+			throws Exception {
+		try (TestApp app = TestApp.start(server, stack, "keepalive.server.idle-timeout=2s");
 				RawHttpConnection connection = app.connect()) {
 			assertThat(connection.get("/hello").readResponse().status()).isEqualTo(200);
 			long idleSince = System.nanoTime();
@@ -46,9 +50,9 @@ class ServerKeepAliveTests {
 	}
 
 	@ParameterizedTest
-	@EnumSource(ServerKind.class)
-	void newConnectionThatSendsNothingIsClosedAfterIdleTimeout(ServerKind server) throws Exception {
-		try (TestApp app = TestApp.start(server, "keepalive.server.idle-timeout=2s");
+	@MethodSource("dev.keepalive.testsupport.WebStack#withEveryServer")
+	void newConnectionThatSendsNothingIsClosedAfterIdleTimeout(ServerKind server, WebStack stack) throws Exception {
+		try (TestApp app = TestApp.start(server, stack, "keepalive.server.idle-timeout=2s");
 				RawHttpConnection connection = app.connect()) {
 			long openedAt = System.nanoTime();
 			Closure closure = connection.awaitClose(Duration.ofSeconds(10));
@@ -59,9 +63,9 @@ class ServerKeepAliveTests {
 	}
 
 	@ParameterizedTest
-	@EnumSource(ServerKind.class)
-	void requestSlowerThanIdleTimeoutCompletesAndKeepsConnection(ServerKind server) throws Exception {
-		try (TestApp app = TestApp.start(server, "keepalive.server.idle-timeout=1s");
+	@MethodSource("dev.keepalive.testsupport.WebStack#withEveryServer")
+	void requestSlowerThanIdleTimeoutCompletesAndKeepsConnection(ServerKind server, WebStack stack) throws Exception {
+		try (TestApp app = TestApp.start(server, stack, "keepalive.server.idle-timeout=1s");
 				RawHttpConnection connection = app.connect()) {
 			// Jetty's idle timeout also bounds the response's writes, and its timer fires
 			// every idle timeout while the handler runs: a handler ending on a whole
@@ -76,10 +80,10 @@ class ServerKeepAliveTests {
 	}
 
 	@ParameterizedTest
-	@EnumSource(ServerKind.class)
-	void keepAliveResponsesAdvertiseIdleTimeoutWhetherOrNotRequestAskedForKeepAlive(ServerKind server)
+	@MethodSource("dev.keepalive.testsupport.WebStack#withEveryServer")
+	void keepAliveResponsesAdvertiseIdleTimeoutWhetherOrNotRequestAskedForKeepAlive(ServerKind server, WebStack stack)
 			throws Exception {
-		try (TestApp app = TestApp.start(server, "keepalive.server.idle-timeout=7s");
+		try (TestApp app = TestApp.start(server, stack, "keepalive.server.idle-timeout=7s");
 				RawHttpConnection connection = app.connect()) {
 			RawHttpResponse plain = connection.get("/hello").readResponse();
 			assertThat(plain.header("Keep-Alive")).isEqualTo("timeout=7");
@@ -94,9 +98,9 @@ class ServerKeepAliveTests {
 	}
 
 	@ParameterizedTest
-	@EnumSource(ServerKind.class)
-	void keepAliveHeaderReplacesOneTheApplicationSet(ServerKind server) throws Exception {
-		try (TestApp app = TestApp.start(server, "keepalive.server.idle-timeout=7s");
+	@MethodSource("dev.keepalive.testsupport.WebStack#withEveryServer")
+	void keepAliveHeaderReplacesOneTheApplicationSet(ServerKind server, WebStack stack) throws Exception {
+		try (TestApp app = TestApp.start(server, stack, "keepalive.server.idle-timeout=7s");
 				RawHttpConnection connection = app.connect()) {
 			RawHttpResponse response = connection.get("/own-keep-alive").readResponse();
 			assertThat(response.status()).isEqualTo(200);
@@ -105,22 +109,22 @@ class ServerKeepAliveTests {
 	}
 
 	@ParameterizedTest
-	@EnumSource(ServerKind.class)
-	void keepAliveHeaderRoundsTheIdleTimeoutDownToWholeSeconds(ServerKind server) throws Exception {
-		try (TestApp app = TestApp.start(server, "keepalive.server.idle-timeout=7900ms");
+	@MethodSource("dev.keepalive.testsupport.WebStack#withEveryServer")
+	void keepAliveHeaderRoundsTheIdleTimeoutDownToWholeSeconds(ServerKind server, WebStack stack) throws Exception {
+		try (TestApp app = TestApp.start(server, stack, "keepalive.server.idle-timeout=7900ms");
 				RawHttpConnection connection = app.connect()) {
 			assertThat(connection.get("/hello").readResponse().header("Keep-Alive")).isEqualTo("timeout=7");
 		}
 	}
 
 	@ParameterizedTest
-	@EnumSource(ServerKind.class)
-	void withoutMaxRequestsPerConnectionTheServersOwnLimitApplies(ServerKind server) throws Exception {
+	@MethodSource("dev.keepalive.testsupport.WebStack#withEveryServer")
+	void withoutMaxRequestsPerConnectionTheServersOwnLimitApplies(ServerKind server, WebStack stack) throws Exception {
 		// Spring Boot's server.tomcat.max-keep-alive-requests (100) on Tomcat; no limit
 		// on
 		// Jetty
 		int closingResponse = (server == ServerKind.TOMCAT) ? 100 : -1;
-		try (TestApp app = TestApp.start(server); RawHttpConnection connection = app.connect()) {
+		try (TestApp app = TestApp.start(server, stack); RawHttpConnection connection = app.connect()) {
 			for (int i = 1; i <= 150; i++) {
 				RawHttpResponse response = connection.get("/hello").readResponse();
 				assertThat(response.status()).isEqualTo(200);
@@ -133,9 +137,9 @@ class ServerKeepAliveTests {
 	}
 
 	@ParameterizedTest
-	@EnumSource(ServerKind.class)
-	void responseThatClosesConnectionCarriesNoKeepAliveHeader(ServerKind server) throws Exception {
-		try (TestApp app = TestApp.start(server, "keepalive.server.idle-timeout=7s");
+	@MethodSource("dev.keepalive.testsupport.WebStack#withEveryServer")
+	void responseThatClosesConnectionCarriesNoKeepAliveHeader(ServerKind server, WebStack stack) throws Exception {
+		try (TestApp app = TestApp.start(server, stack, "keepalive.server.idle-timeout=7s");
 				RawHttpConnection connection = app.connect()) {
 			RawHttpResponse response = connection.get("/hello", "Connection: close").readResponse();
 			assertThat(response.status()).isEqualTo(200);
@@ -146,9 +150,9 @@ class ServerKeepAliveTests {
 	}
 
 	@ParameterizedTest
-	@EnumSource(ServerKind.class)
-	void keepAliveHeaderCanBeSwitchedOff(ServerKind server) throws Exception {
-		try (TestApp app = TestApp.start(server, "keepalive.server.advertise-idle-timeout=false");
+	@MethodSource("dev.keepalive.testsupport.WebStack#withEveryServer")
+	void keepAliveHeaderCanBeSwitchedOff(ServerKind server, WebStack stack) throws Exception {
+		try (TestApp app = TestApp.start(server, stack, "keepalive.server.advertise-idle-timeout=false");
 				RawHttpConnection connection = app.connect()) {
 			RawHttpResponse plain = connection.get("/hello").readResponse();
 			assertThat(plain.hasHeader("Keep-Alive")).isFalse();
@@ -159,9 +163,9 @@ class ServerKeepAliveTests {
 	}
 
 	@ParameterizedTest
-	@EnumSource(ServerKind.class)
-	void lastAllowedResponseSaysCloseAndServerClosesConnection(ServerKind server) throws Exception {
-		try (TestApp app = TestApp.start(server, "keepalive.server.max-requests-per-connection=3");
+	@MethodSource("dev.keepalive.testsupport.WebStack#withEveryServer")
+	void lastAllowedResponseSaysCloseAndServerClosesConnection(ServerKind server, WebStack stack) throws Exception {
+		try (TestApp app = TestApp.start(server, stack, "keepalive.server.max-requests-per-connection=3");
 				RawHttpConnection connection = app.connect()) {
 			for (int i = 1; i <= 2; i++) {
 				RawHttpResponse response = connection.get("/hello").readResponse();
@@ -193,12 +197,12 @@ class ServerKeepAliveTests {
 	}
 
 	@ParameterizedTest
-	@EnumSource(ServerKind.class)
-	void keepAliveValueWinsOverSpringBootServerPropertyWithWarning(ServerKind server, CapturedOutput output)
-			throws Exception {
+	@MethodSource("dev.keepalive.testsupport.WebStack#withEveryServer")
+	void keepAliveValueWinsOverSpringBootServerPropertyWithWarning(ServerKind server, WebStack stack,
+			CapturedOutput output) throws Exception {
 		String bootProperty = (server == ServerKind.TOMCAT) ? "server.tomcat.keep-alive-timeout"
 				: "server.jetty.connection-idle-timeout";
-		try (TestApp app = TestApp.start(server, "keepalive.server.idle-timeout=3s", bootProperty + "=20s");
+		try (TestApp app = TestApp.start(server, stack, "keepalive.server.idle-timeout=3s", bootProperty + "=20s");
 				RawHttpConnection connection = app.connect()) {
 			assertThat(connection.get("/hello").readResponse().header("Keep-Alive")).isEqualTo("timeout=3");
 			assertThat(connection.awaitClose(Duration.ofSeconds(10))).isEqualTo(Closure.EOF);

@@ -1,0 +1,36 @@
+package dev.keepalive.autoconfigure;
+
+import org.springframework.boot.autoconfigure.condition.AnyNestedCondition;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication.Type;
+
+/**
+ * Matches a servlet application, and a reactive one whose web server is Tomcat or Jetty.
+ * A reactive application on another server (Reactor Netty) has no connector Keepalive
+ * could apply to: it would get a drain with nothing to drain.
+ */
+final class OnSupportedWebApplicationCondition extends AnyNestedCondition {
+
+	OnSupportedWebApplicationCondition() {
+		super(ConfigurationPhase.REGISTER_BEAN);
+	}
+
+	@ConditionalOnWebApplication(type = Type.SERVLET)
+	static class Servlet {
+
+	}
+
+	@ConditionalOnWebApplication(type = Type.REACTIVE)
+	@ConditionalOnBean(type = "org.springframework.boot.tomcat.reactive.TomcatReactiveWebServerFactory")
+	static class ReactiveOnTomcat {
+
+	}
+
+	@ConditionalOnWebApplication(type = Type.REACTIVE)
+	@ConditionalOnBean(type = "org.springframework.boot.jetty.reactive.JettyReactiveWebServerFactory")
+	static class ReactiveOnJetty {
+
+	}
+
+}
