@@ -1,5 +1,6 @@
 /**
- * Long-lived Spring MVC responses that end cleanly when the server drains.
+ * Long-lived Spring MVC responses and WebFlux streams that end cleanly when the server
+ * drains.
  */
 @NullMarked
 package dev.keepalive.emitter;

@@ -5,8 +5,10 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 import dev.keepalive.emitter.DrainAwareEmitters;
+import dev.keepalive.emitter.DrainAwareFluxes;
 import dev.keepalive.server.CloseReason;
 import dev.keepalive.testsupport.LongLivedConnectionsConfig;
+import dev.keepalive.testsupport.ReactiveLongLivedConnectionsConfig;
 import dev.keepalive.testsupport.RawHttpConnection;
 import dev.keepalive.testsupport.RawHttpConnection.Closure;
 import dev.keepalive.testsupport.RawHttpResponse;
@@ -14,27 +16,31 @@ import dev.keepalive.testsupport.RawWebSocket;
 import dev.keepalive.testsupport.RawWebSocket.Frame;
 import dev.keepalive.testsupport.ServerKind;
 import dev.keepalive.testsupport.TestApp;
+import dev.keepalive.testsupport.WebStack;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.MethodSource;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
  * WebSocket sessions and SSE streams never finish by themselves: at DRAINING they are
- * told to go, and the drain does not wait for its timeout on their account.
+ * told to go, and the drain does not wait for its timeout on their account. Under Spring
+ * MVC and WebFlux.
  */
 class LongLivedConnectionsDrainTests {
 
 	private static final Duration TIMEOUT = Duration.ofSeconds(20);
 
 	@ParameterizedTest
-	@EnumSource(ServerKind.class)
-	void webSocketClientIsToldToReconnectAndTheDrainEndsWellBeforeItsTimeout(ServerKind server) throws Exception {
+	@MethodSource("dev.keepalive.testsupport.WebStack#withEveryServer")
+	void webSocketClientIsToldToReconnectAndTheDrainEndsWellBeforeItsTimeout(ServerKind server, WebStack stack)
+			throws Exception {
 		// an idle grace far longer than the bound below: the close frame comes at the
 		// start of DRAINING, not when the grace ends
-		try (TestApp app = start(server, "keepalive.shutdown.idle-grace=15s");
+		try (TestApp app = start(server, stack, "keepalive.shutdown.idle-grace=15s");
 				RawWebSocket webSocket = RawWebSocket.connect(app.port(), "/ws/echo")) {
 			webSocket.sendText("hello");
 			assertThat(webSocket.readFrame().text()).isEqualTo("hello");
@@ -102,9 +108,11 @@ class LongLivedConnectionsDrainTests {
 	}
 
 	@ParameterizedTest
-	@EnumSource(ServerKind.class)
-	void webSocketClientThatIgnoresTheCloseFrameIsClosedWithinTheGraceAndCounted(ServerKind server) throws Exception {
-		try (TestApp app = start(server); RawWebSocket webSocket = RawWebSocket.connect(app.port(), "/ws/echo")) {
+	@MethodSource("dev.keepalive.testsupport.WebStack#withEveryServer")
+	void webSocketClientThatIgnoresTheCloseFrameIsClosedWithinTheGraceAndCounted(ServerKind server, WebStack stack)
+			throws Exception {
+		try (TestApp app = start(server, stack);
+				RawWebSocket webSocket = RawWebSocket.connect(app.port(), "/ws/echo")) {
 			await().atMost(Duration.ofSeconds(5)).until(() -> app.counts().upgraded() == 1);
 			ServerDrain drain = app.drain();
 			CompletableFuture<Void> closed = app.closeInBackground();
@@ -149,12 +157,11 @@ class LongLivedConnectionsDrainTests {
 	}
 
 	@ParameterizedTest
-	@EnumSource(ServerKind.class)
-	void sseStreamMadeWithTheHelperEndsCleanlyAtDraining(ServerKind server) throws Exception {
-		try (TestApp app = start(server); RawHttpConnection sse = app.connect()) {
+	@MethodSource("dev.keepalive.testsupport.WebStack#withEveryServer")
+	void sseStreamMadeWithTheHelperEndsCleanlyAtDraining(ServerKind server, WebStack stack) throws Exception {
+		try (TestApp app = start(server, stack); RawHttpConnection sse = app.connect()) {
 			sse.get("/ticks");
-			DrainAwareEmitters emitters = app.context().getBean(DrainAwareEmitters.class);
-			await().atMost(Duration.ofSeconds(5)).until(() -> emitters.size() == 1);
+			await().atMost(Duration.ofSeconds(5)).until(() -> openStreams(app, stack) == 1);
 			ServerDrain drain = app.drain();
 			CompletableFuture<Void> closed = app.closeInBackground();
 			// the whole chunked body, terminating chunk included
@@ -169,13 +176,27 @@ class LongLivedConnectionsDrainTests {
 		}
 	}
 
+	/**
+	 * The streams still open that were made with the stack's helper.
+	 */
+	private static int openStreams(TestApp app, WebStack stack) {
+		return (stack == WebStack.SERVLET) ? app.context().getBean(DrainAwareEmitters.class).size()
+				: app.context().getBean(DrainAwareFluxes.class).size();
+	}
+
 	private static TestApp start(ServerKind server, String... properties) {
+		return start(server, WebStack.SERVLET, properties);
+	}
+
+	private static TestApp start(ServerKind server, WebStack stack, String... properties) {
 		String[] all = new String[properties.length + 3];
 		all[0] = "keepalive.shutdown.drain-delay=0s";
 		all[1] = "keepalive.shutdown.timeout=" + TIMEOUT.toSeconds() + "s";
 		all[2] = "logging.level.dev.keepalive.websocket=DEBUG";
 		System.arraycopy(properties, 0, all, 3, properties.length);
-		return TestApp.start(server, new Class<?>[] { LongLivedConnectionsConfig.class }, all);
+		Class<?> config = (stack == WebStack.SERVLET) ? LongLivedConnectionsConfig.class
+				: ReactiveLongLivedConnectionsConfig.class;
+		return TestApp.start(server, stack, new Class<?>[] { config }, all);
 	}
 
 }

@@ -65,7 +65,7 @@ public final class TestApp implements AutoCloseable {
 		return start(server, stack, new Class<?>[0], properties);
 	}
 
-	private static TestApp start(ServerKind server, WebStack stack, Class<?>[] extraSources, String... properties) {
+	public static TestApp start(ServerKind server, WebStack stack, Class<?>[] extraSources, String... properties) {
 		List<String> allProperties = new ArrayList<>();
 		allProperties.add("management.endpoints.web.exposure.include=health,keepalive");
 		allProperties.add("management.endpoint.health.probes.enabled=true");

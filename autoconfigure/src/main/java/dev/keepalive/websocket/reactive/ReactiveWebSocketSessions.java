@@ -1,0 +1,56 @@
+package dev.keepalive.websocket.reactive;
+
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+import dev.keepalive.drain.DrainPhase;
+import dev.keepalive.drain.DrainPhaseChangedEvent;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+
+import org.springframework.context.ApplicationListener;
+import org.springframework.web.reactive.socket.CloseStatus;
+import org.springframework.web.reactive.socket.WebSocketSession;
+
+/**
+ * The open WebFlux WebSocket sessions. When the drain stops accepting, each receives a
+ * close frame with code 1012 (Service Restart), telling its client to reconnect
+ * elsewhere; the drain force-closes those that do not close within
+ * {@code keepalive.shutdown.websocket-close-grace}.
+ */
+final class ReactiveWebSocketSessions implements ApplicationListener<DrainPhaseChangedEvent> {
+
+	static final CloseStatus SERVICE_RESTART = CloseStatus.SERVICE_RESTARTED
+		.withReason("Server is draining, reconnect");
+
+	private static final Log logger = LogFactory.getLog(ReactiveWebSocketSessions.class);
+
+	private final Set<WebSocketSession> sessions = ConcurrentHashMap.newKeySet();
+
+	void opened(WebSocketSession session) {
+		this.sessions.add(session);
+	}
+
+	void closed(WebSocketSession session) {
+		this.sessions.remove(session);
+	}
+
+	@Override
+	public void onApplicationEvent(DrainPhaseChangedEvent event) {
+		if (event.getPhase() != DrainPhase.DRAINING) {
+			return;
+		}
+		int closing = 0;
+		for (WebSocketSession session : this.sessions) {
+			// the drain force-closes a session whose close frame could not be sent
+			session.close(SERVICE_RESTART)
+				.subscribe(null, (ex) -> logger
+					.debug("Could not send a close frame to WebSocket session " + session.getId(), ex));
+			closing++;
+		}
+		if (closing > 0) {
+			logger.info("Keepalive sent close code 1012 (Service Restart) to " + closing + " WebSocket sessions");
+		}
+	}
+
+}

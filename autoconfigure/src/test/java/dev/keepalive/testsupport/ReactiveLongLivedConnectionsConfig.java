@@ -1,0 +1,76 @@
+package dev.keepalive.testsupport;
+
+import java.util.Map;
+
+import dev.keepalive.emitter.DrainAwareFluxes;
+import reactor.core.publisher.Flux;
+
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Import;
+import org.springframework.core.env.Environment;
+import org.springframework.http.codec.ServerSentEvent;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.reactive.HandlerMapping;
+import org.springframework.web.reactive.config.WebFluxConfigurer;
+import org.springframework.web.reactive.handler.SimpleUrlHandlerMapping;
+import org.springframework.web.reactive.socket.WebSocketHandler;
+import org.springframework.web.reactive.socket.server.WebSocketService;
+import org.springframework.web.reactive.socket.server.support.HandshakeWebSocketService;
+import org.springframework.web.reactive.socket.server.upgrade.StandardWebSocketUpgradeStrategy;
+
+/**
+ * The WebFlux counterpart of {@link LongLivedConnectionsConfig}: a WebSocket echo handler
+ * at {@code /ws/echo} and an SSE stream at {@code /ticks} made with
+ * {@link DrainAwareFluxes}.
+ */
+@Configuration(proxyBeanMethods = false)
+@Import(ReactiveLongLivedConnectionsConfig.Sse.class)
+public class ReactiveLongLivedConnectionsConfig implements WebFluxConfigurer {
+
+	private final Environment environment;
+
+	ReactiveLongLivedConnectionsConfig(Environment environment) {
+		this.environment = environment;
+	}
+
+	/**
+	 * Spring picks its Jetty upgrade strategy whenever Jetty is on the classpath; the
+	 * Tomcat runs ask for the standard one, which is what Spring picks in an application
+	 * that has only Tomcat.
+	 */
+	@Override
+	public WebSocketService getWebSocketService() {
+		return ServerKind.TOMCAT.name().equals(this.environment.getProperty(TestApp.SERVER_PROPERTY))
+				? new HandshakeWebSocketService(new StandardWebSocketUpgradeStrategy())
+				: new HandshakeWebSocketService();
+	}
+
+	@Bean
+	HandlerMapping webSocketMapping() {
+		WebSocketHandler echo = (session) -> session
+			.send(session.receive().map((message) -> session.textMessage(message.getPayloadAsText())));
+		// a lambda, not a bean: Keepalive must still see its sessions
+		return new SimpleUrlHandlerMapping(Map.of("/ws/echo", echo), -1);
+	}
+
+	@RestController
+	static class Sse {
+
+		private final DrainAwareFluxes fluxes;
+
+		Sse(DrainAwareFluxes fluxes) {
+			this.fluxes = fluxes;
+		}
+
+		@GetMapping("/ticks")
+		Flux<ServerSentEvent<String>> ticks() {
+			Flux<ServerSentEvent<String>> ticks = Flux.concat(Flux.just(ServerSentEvent.builder("tick 0").build()),
+					Flux.never());
+			return ticks.transform(this.fluxes::completeOnDrain);
+		}
+
+	}
+
+}
