@@ -12,8 +12,10 @@ import dev.keepalive.testsupport.RawHttpConnection.Closure;
 import dev.keepalive.testsupport.RawHttpResponse;
 import dev.keepalive.testsupport.ServerKind;
 import dev.keepalive.testsupport.TestApp;
+import dev.keepalive.testsupport.WebStack;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.MethodSource;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -31,9 +33,10 @@ class RequestBodyRateTests {
 	private static final String GRACE = "keepalive.server.min-data-rate-grace=1s";
 
 	@ParameterizedTest
-	@EnumSource(ServerKind.class)
-	void bodySlowerThanTheMinimumIsAnsweredWith408AndClosedAfterTheGrace(ServerKind server) throws Exception {
-		try (TestApp app = TestApp.start(server, MIN_RATE, GRACE);
+	@MethodSource("dev.keepalive.testsupport.WebStack#withEveryServer")
+	void bodySlowerThanTheMinimumIsAnsweredWith408AndClosedAfterTheGrace(ServerKind server, WebStack stack)
+			throws Exception {
+		try (TestApp app = TestApp.start(server, stack, MIN_RATE, GRACE);
 				RawHttpConnection connection = app.connect();
 				Trickle trickle = new Trickle(connection)) {
 			connection.send(postHead("/echo", 1000));
@@ -49,7 +52,7 @@ class RequestBodyRateTests {
 			assertThat(connection.awaitClose(Duration.ofSeconds(5))).isNotEqualTo(Closure.OPEN);
 			await().atMost(Duration.ofSeconds(5))
 				.untilAsserted(() -> assertThat(app.closed(CloseReason.BODY_RATE)).isEqualTo(1));
-			assertThat(app.controller().posts()).isZero();
+			assertThat(app.endpoints().posts()).isZero();
 			try (RawHttpConnection next = app.connect()) {
 				assertThat(next.get("/hello").readResponse().status()).isEqualTo(200);
 			}
@@ -57,9 +60,10 @@ class RequestBodyRateTests {
 	}
 
 	@ParameterizedTest
-	@EnumSource(ServerKind.class)
-	void bodyThatStopsArrivingIsAnsweredWith408AfterTheGrace(ServerKind server) throws Exception {
-		try (TestApp app = TestApp.start(server, MIN_RATE, GRACE); RawHttpConnection connection = app.connect()) {
+	@MethodSource("dev.keepalive.testsupport.WebStack#withEveryServer")
+	void bodyThatStopsArrivingIsAnsweredWith408AfterTheGrace(ServerKind server, WebStack stack) throws Exception {
+		try (TestApp app = TestApp.start(server, stack, MIN_RATE, GRACE);
+				RawHttpConnection connection = app.connect()) {
 			long start = System.nanoTime();
 			connection.send(postHead("/echo", 1000) + "0123456789");
 			RawHttpResponse response = connection.readResponse();
@@ -87,9 +91,9 @@ class RequestBodyRateTests {
 	}
 
 	@ParameterizedTest
-	@EnumSource(ServerKind.class)
-	void applicationReadingSlowerThanTheMinimumIsNotEnded(ServerKind server) throws Exception {
-		try (TestApp app = TestApp.start(server, "keepalive.server.min-request-body-rate=100KB", GRACE);
+	@MethodSource("dev.keepalive.testsupport.WebStack#withEveryServer")
+	void applicationReadingSlowerThanTheMinimumIsNotEnded(ServerKind server, WebStack stack) throws Exception {
+		try (TestApp app = TestApp.start(server, stack, "keepalive.server.min-request-body-rate=100KB", GRACE);
 				RawHttpConnection connection = app.connect()) {
 			// the whole body at once, larger than one read of either server; the
 			// application reads 4 kB every 250 ms, 16 kB/s
@@ -118,9 +122,9 @@ class RequestBodyRateTests {
 	}
 
 	@ParameterizedTest
-	@EnumSource(ServerKind.class)
-	void slowBodyAfterTheResponseStartedIsClosedWithout408(ServerKind server) throws Exception {
-		try (TestApp app = TestApp.start(server, MIN_RATE, GRACE);
+	@MethodSource("dev.keepalive.testsupport.WebStack#withEveryServer")
+	void slowBodyAfterTheResponseStartedIsClosedWithout408(ServerKind server, WebStack stack) throws Exception {
+		try (TestApp app = TestApp.start(server, stack, MIN_RATE, GRACE);
 				RawHttpConnection connection = app.connect();
 				Trickle trickle = new Trickle(connection)) {
 			connection.send(postHead("/commit-then-read", 1000));
@@ -134,10 +138,10 @@ class RequestBodyRateTests {
 	}
 
 	@ParameterizedTest
-	@EnumSource(ServerKind.class)
-	void slowBodyTheApplicationLeavesUnreadDoesNotHoldTheConnectionAfterTheResponse(ServerKind server)
+	@MethodSource("dev.keepalive.testsupport.WebStack#withEveryServer")
+	void slowBodyTheApplicationLeavesUnreadDoesNotHoldTheConnectionAfterTheResponse(ServerKind server, WebStack stack)
 			throws Exception {
-		try (TestApp app = TestApp.start(server, MIN_RATE, GRACE);
+		try (TestApp app = TestApp.start(server, stack, MIN_RATE, GRACE);
 				RawHttpConnection connection = app.connect();
 				Trickle trickle = new Trickle(connection)) {
 			connection.send(postHead("/ignore", 1000));

@@ -13,10 +13,12 @@ import dev.keepalive.testsupport.RawHttpConnection.Closure;
 import dev.keepalive.testsupport.RawHttpResponse;
 import dev.keepalive.testsupport.ServerKind;
 import dev.keepalive.testsupport.TestApp;
+import dev.keepalive.testsupport.WebStack;
 import org.junit.jupiter.api.condition.EnabledOnOs;
 import org.junit.jupiter.api.condition.OS;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.MethodSource;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -47,9 +49,9 @@ class ResponseRateTests {
 	private static final int RECEIVE_BUFFER = 32 * 1024;
 
 	@ParameterizedTest
-	@EnumSource(ServerKind.class)
-	void clientThatStopsReadingIsResetOneGraceLater(ServerKind server) throws Exception {
-		try (TestApp app = TestApp.start(server, MIN_RATE, GRACE);
+	@MethodSource("dev.keepalive.testsupport.WebStack#withEveryServer")
+	void clientThatStopsReadingIsResetOneGraceLater(ServerKind server, WebStack stack) throws Exception {
+		try (TestApp app = TestApp.start(server, stack, MIN_RATE, GRACE);
 				RawHttpConnection connection = RawHttpConnection.open(app.port(), RECEIVE_BUFFER)) {
 			long start = System.nanoTime();
 			connection.get("/download?kb=65536");
@@ -64,7 +66,7 @@ class ResponseRateTests {
 			await().atMost(Duration.ofSeconds(5)).until(() -> !ClientTcpState.isEstablished(connection.socket()));
 			// what the client had received, then the reset
 			assertThat(drain(connection, Duration.ofSeconds(5))).isEqualTo(Closure.RESET);
-			await().atMost(Duration.ofSeconds(5)).until(() -> app.controller().inFlight() == 0);
+			await().atMost(Duration.ofSeconds(5)).until(() -> app.endpoints().inFlight() == 0);
 			try (RawHttpConnection next = app.connect()) {
 				assertThat(next.get("/hello").readResponse().status()).isEqualTo(200);
 			}
@@ -90,9 +92,9 @@ class ResponseRateTests {
 	}
 
 	@ParameterizedTest
-	@EnumSource(ServerKind.class)
-	void responseTheServerWritesSlowlyIsNotHeldAgainstItsClient(ServerKind server) throws Exception {
-		try (TestApp app = TestApp.start(server, MIN_RATE, LONGER_GRACE);
+	@MethodSource("dev.keepalive.testsupport.WebStack#withEveryServer")
+	void responseTheServerWritesSlowlyIsNotHeldAgainstItsClient(ServerKind server, WebStack stack) throws Exception {
+		try (TestApp app = TestApp.start(server, stack, MIN_RATE, LONGER_GRACE);
 				RawHttpConnection connection = RawHttpConnection.open(app.port(), RECEIVE_BUFFER)) {
 			// 8 MB, read at twice the minimum so that the server's writes wait for the
 			// client, then a 10-byte line every 100 ms for 5 s, far below the minimum;
@@ -117,7 +119,7 @@ class ResponseRateTests {
 			assertThat(connection.readHead().status()).isEqualTo(200);
 			await().during(Duration.ofSeconds(3))
 				.atMost(Duration.ofSeconds(5))
-				.until(() -> app.controller().inFlight() == 1 && app.closed(CloseReason.RESPONSE_RATE) == 0);
+				.until(() -> app.endpoints().inFlight() == 1 && app.closed(CloseReason.RESPONSE_RATE) == 0);
 		}
 	}
 

@@ -215,6 +215,7 @@ public class TestController implements TestEndpoints {
 		this.pending.forEach((result) -> result.setResult("released"));
 	}
 
+	@Override
 	public int posts() {
 		return this.posts.get();
 	}

@@ -11,13 +11,19 @@ public interface TestEndpoints {
 	void releaseHangingRequests();
 
 	/**
+	 * Number of {@code /echo} requests handled.
+	 * @return the count
+	 */
+	int posts();
+
+	/**
 	 * Number of {@code /hello} requests handled.
 	 * @return the count
 	 */
 	int hellos();
 
 	/**
-	 * Number of {@code /work} and {@code /hang} requests not yet answered.
+	 * Number of slow, streaming or hanging requests not yet answered.
 	 * @return the count
 	 */
 	int inFlight();

@@ -26,7 +26,7 @@ import org.jspecify.annotations.Nullable;
  * ({@code Content-Length} or chunked) and one that stays open says for how long. Also
  * closes its connection after the current exchange once the server stops accepting, even
  * when the response was committed with keep-alive before, and times the application's
- * reads of the request body ({@link BodyRateInputBuffer}).
+ * reads of the request body ({@link BodyRateInputBuffer}), blocking or not.
  * <p>
  * Tomcat keeps its decision in a private field, read and written through a
  * {@link VarHandle} (Tomcat's module is open); {@code prepareResponse()}, which acts on
@@ -82,6 +82,23 @@ final class KeepAliveHttp11Processor extends Http11Processor {
 				connection.requestBodyRate().awaiting(System.nanoTime());
 			}
 		}
+	}
+
+	/**
+	 * A non-blocking read (a WebFlux application's) asks whether body bytes are there;
+	 * when they are not, the application waits for the client from now on, until a read
+	 * returns the bytes ({@link BodyRateInputBuffer}).
+	 */
+	@Override
+	protected boolean isReadyForRead() {
+		boolean ready = super.isReadyForRead();
+		if (!ready && !isRequestBodyFullyRead()) {
+			TomcatTrackedConnection connection = timedConnection();
+			if (connection != null) {
+				connection.requestBodyRate().awaiting(System.nanoTime());
+			}
+		}
+		return ready;
 	}
 
 	SocketWrapperBase<?> socketWrapper() {
