@@ -11,11 +11,13 @@ import dev.keepalive.testsupport.RawHttpConnection.Closure;
 import dev.keepalive.testsupport.RawHttpResponse;
 import dev.keepalive.testsupport.ServerKind;
 import dev.keepalive.testsupport.TestApp;
+import dev.keepalive.testsupport.WebStack;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.MethodSource;
 
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
@@ -44,11 +46,11 @@ class ConnectionPressureTests {
 	private static final String HEADERS_TIMEOUT = "keepalive.server.headers-timeout=60s";
 
 	@ParameterizedTest
-	@EnumSource(ServerKind.class)
-	void idleConnectionsBeyondTheServersOwnMarkAreClosedIdleLongestFirst(ServerKind server, CapturedOutput output)
-			throws Exception {
+	@MethodSource("dev.keepalive.testsupport.WebStack#withEveryServer")
+	void idleConnectionsBeyondTheServersOwnMarkAreClosedIdleLongestFirst(ServerKind server, WebStack stack,
+			CapturedOutput output) throws Exception {
 		List<RawHttpConnection> connections = new ArrayList<>();
-		try (TestApp app = TestApp.start(server, serverMaxConnections(server, 10), MARK, FLOOR, IDLE_TIMEOUT)) {
+		try (TestApp app = TestApp.start(server, stack, serverMaxConnections(server, 10), MARK, FLOOR, IDLE_TIMEOUT)) {
 			List<RawHttpConnection> oldest = openWithOneRequest(app, 3, connections);
 			await().atMost(Duration.ofSeconds(5))
 				.until(() -> app.serverConnections()
@@ -75,11 +77,11 @@ class ConnectionPressureTests {
 	}
 
 	@ParameterizedTest
-	@EnumSource(ServerKind.class)
-	void pastTheMarkTheIdleTimeoutAndItsKeepAliveHeaderShrinkAndRecover(ServerKind server, CapturedOutput output)
-			throws Exception {
+	@MethodSource("dev.keepalive.testsupport.WebStack#withEveryServer")
+	void pastTheMarkTheIdleTimeoutAndItsKeepAliveHeaderShrinkAndRecover(ServerKind server, WebStack stack,
+			CapturedOutput output) throws Exception {
 		List<RawHttpConnection> readingHeaders = new ArrayList<>();
-		try (TestApp app = TestApp.start(server, MAX_10, MARK, FLOOR, IDLE_TIMEOUT, HEADERS_TIMEOUT)) {
+		try (TestApp app = TestApp.start(server, stack, MAX_10, MARK, FLOOR, IDLE_TIMEOUT, HEADERS_TIMEOUT)) {
 			MeterRegistry meters = app.context().getBean(MeterRegistry.class);
 			for (int i = 0; i < 7; i++) {
 				readingHeaders.add(app.connect().send("GET /hello HTTP/1.1\r\n"));

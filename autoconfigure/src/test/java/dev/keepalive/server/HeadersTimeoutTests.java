@@ -20,8 +20,10 @@ import dev.keepalive.testsupport.RawHttpConnection;
 import dev.keepalive.testsupport.RawHttpResponse;
 import dev.keepalive.testsupport.ServerKind;
 import dev.keepalive.testsupport.TestApp;
+import dev.keepalive.testsupport.WebStack;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.MethodSource;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -34,10 +36,10 @@ class HeadersTimeoutTests {
 	private static final int SLOW_CONNECTIONS = 200;
 
 	@ParameterizedTest
-	@EnumSource(ServerKind.class)
-	void slowlorisConnectionsAreClosedWithinTheDeadlineWhileNormalRequestsAreServed(ServerKind server)
+	@MethodSource("dev.keepalive.testsupport.WebStack#withEveryServer")
+	void slowlorisConnectionsAreClosedWithinTheDeadlineWhileNormalRequestsAreServed(ServerKind server, WebStack stack)
 			throws Exception {
-		try (TestApp app = TestApp.start(server, "keepalive.server.headers-timeout=2s")) {
+		try (TestApp app = TestApp.start(server, stack, "keepalive.server.headers-timeout=2s")) {
 			List<SlowClient> clients = new ArrayList<>();
 			ScheduledExecutorService writer = Executors.newSingleThreadScheduledExecutor();
 			AtomicBoolean normalClientRunning = new AtomicBoolean(true);
@@ -79,9 +81,9 @@ class HeadersTimeoutTests {
 	}
 
 	@ParameterizedTest
-	@EnumSource(ServerKind.class)
-	void slowRequestBodyIsNotCutByTheHeadersTimeout(ServerKind server) throws Exception {
-		try (TestApp app = TestApp.start(server, "keepalive.server.headers-timeout=1s");
+	@MethodSource("dev.keepalive.testsupport.WebStack#withEveryServer")
+	void slowRequestBodyIsNotCutByTheHeadersTimeout(ServerKind server, WebStack stack) throws Exception {
+		try (TestApp app = TestApp.start(server, stack, "keepalive.server.headers-timeout=1s");
 				RawHttpConnection connection = app.connect()) {
 			String body = "0123456789";
 			connection.send("POST /echo HTTP/1.1\r\nHost: localhost\r\nContent-Type: text/plain\r\nContent-Length: "
@@ -98,9 +100,9 @@ class HeadersTimeoutTests {
 	}
 
 	@ParameterizedTest
-	@EnumSource(ServerKind.class)
-	void slowHandlerIsNotCutByTheHeadersTimeout(ServerKind server) throws Exception {
-		try (TestApp app = TestApp.start(server, "keepalive.server.headers-timeout=1s");
+	@MethodSource("dev.keepalive.testsupport.WebStack#withEveryServer")
+	void slowHandlerIsNotCutByTheHeadersTimeout(ServerKind server, WebStack stack) throws Exception {
+		try (TestApp app = TestApp.start(server, stack, "keepalive.server.headers-timeout=1s");
 				RawHttpConnection connection = app.connect()) {
 			RawHttpResponse response = connection.get("/work?ms=3000").readResponse();
 			assertThat(response.status()).isEqualTo(200);

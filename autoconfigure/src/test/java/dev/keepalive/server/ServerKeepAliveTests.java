@@ -34,10 +34,9 @@ class ServerKeepAliveTests {
 	private static final Duration IDLE_TIMEOUT = Duration.ofSeconds(2);
 
 	@ParameterizedTest
-	@MethodSource("dev.keepalive.testsupport.WebStack#withEveryServer")
-	void idleKeepAliveConnectionIsClosedByServerAfterIdleTimeoutAndNotBefore(ServerKind server, WebStack stack)
-			throws Exception {
-		try (TestApp app = TestApp.start(server, stack, "keepalive.server.idle-timeout=2s");
+	@EnumSource(ServerKind.class)
+	void idleKeepAliveConnectionIsClosedByServerAfterIdleTimeoutAndNotBefore(ServerKind server) throws Exception {
+		try (TestApp app = TestApp.start(server, "keepalive.server.idle-timeout=2s");
 				RawHttpConnection connection = app.connect()) {
 			assertThat(connection.get("/hello").readResponse().status()).isEqualTo(200);
 			long idleSince = System.nanoTime();
@@ -50,9 +49,9 @@ class ServerKeepAliveTests {
 	}
 
 	@ParameterizedTest
-	@MethodSource("dev.keepalive.testsupport.WebStack#withEveryServer")
-	void newConnectionThatSendsNothingIsClosedAfterIdleTimeout(ServerKind server, WebStack stack) throws Exception {
-		try (TestApp app = TestApp.start(server, stack, "keepalive.server.idle-timeout=2s");
+	@EnumSource(ServerKind.class)
+	void newConnectionThatSendsNothingIsClosedAfterIdleTimeout(ServerKind server) throws Exception {
+		try (TestApp app = TestApp.start(server, "keepalive.server.idle-timeout=2s");
 				RawHttpConnection connection = app.connect()) {
 			long openedAt = System.nanoTime();
 			Closure closure = connection.awaitClose(Duration.ofSeconds(10));
@@ -109,22 +108,22 @@ class ServerKeepAliveTests {
 	}
 
 	@ParameterizedTest
-	@MethodSource("dev.keepalive.testsupport.WebStack#withEveryServer")
-	void keepAliveHeaderRoundsTheIdleTimeoutDownToWholeSeconds(ServerKind server, WebStack stack) throws Exception {
-		try (TestApp app = TestApp.start(server, stack, "keepalive.server.idle-timeout=7900ms");
+	@EnumSource(ServerKind.class)
+	void keepAliveHeaderRoundsTheIdleTimeoutDownToWholeSeconds(ServerKind server) throws Exception {
+		try (TestApp app = TestApp.start(server, "keepalive.server.idle-timeout=7900ms");
 				RawHttpConnection connection = app.connect()) {
 			assertThat(connection.get("/hello").readResponse().header("Keep-Alive")).isEqualTo("timeout=7");
 		}
 	}
 
 	@ParameterizedTest
-	@MethodSource("dev.keepalive.testsupport.WebStack#withEveryServer")
-	void withoutMaxRequestsPerConnectionTheServersOwnLimitApplies(ServerKind server, WebStack stack) throws Exception {
+	@EnumSource(ServerKind.class)
+	void withoutMaxRequestsPerConnectionTheServersOwnLimitApplies(ServerKind server) throws Exception {
 		// Spring Boot's server.tomcat.max-keep-alive-requests (100) on Tomcat; no limit
 		// on
 		// Jetty
 		int closingResponse = (server == ServerKind.TOMCAT) ? 100 : -1;
-		try (TestApp app = TestApp.start(server, stack); RawHttpConnection connection = app.connect()) {
+		try (TestApp app = TestApp.start(server); RawHttpConnection connection = app.connect()) {
 			for (int i = 1; i <= 150; i++) {
 				RawHttpResponse response = connection.get("/hello").readResponse();
 				assertThat(response.status()).isEqualTo(200);
@@ -150,9 +149,9 @@ class ServerKeepAliveTests {
 	}
 
 	@ParameterizedTest
-	@MethodSource("dev.keepalive.testsupport.WebStack#withEveryServer")
-	void keepAliveHeaderCanBeSwitchedOff(ServerKind server, WebStack stack) throws Exception {
-		try (TestApp app = TestApp.start(server, stack, "keepalive.server.advertise-idle-timeout=false");
+	@EnumSource(ServerKind.class)
+	void keepAliveHeaderCanBeSwitchedOff(ServerKind server) throws Exception {
+		try (TestApp app = TestApp.start(server, "keepalive.server.advertise-idle-timeout=false");
 				RawHttpConnection connection = app.connect()) {
 			RawHttpResponse plain = connection.get("/hello").readResponse();
 			assertThat(plain.hasHeader("Keep-Alive")).isFalse();
@@ -197,12 +196,12 @@ class ServerKeepAliveTests {
 	}
 
 	@ParameterizedTest
-	@MethodSource("dev.keepalive.testsupport.WebStack#withEveryServer")
-	void keepAliveValueWinsOverSpringBootServerPropertyWithWarning(ServerKind server, WebStack stack,
-			CapturedOutput output) throws Exception {
+	@EnumSource(ServerKind.class)
+	void keepAliveValueWinsOverSpringBootServerPropertyWithWarning(ServerKind server, CapturedOutput output)
+			throws Exception {
 		String bootProperty = (server == ServerKind.TOMCAT) ? "server.tomcat.keep-alive-timeout"
 				: "server.jetty.connection-idle-timeout";
-		try (TestApp app = TestApp.start(server, stack, "keepalive.server.idle-timeout=3s", bootProperty + "=20s");
+		try (TestApp app = TestApp.start(server, "keepalive.server.idle-timeout=3s", bootProperty + "=20s");
 				RawHttpConnection connection = app.connect()) {
 			assertThat(connection.get("/hello").readResponse().header("Keep-Alive")).isEqualTo("timeout=3");
 			assertThat(connection.awaitClose(Duration.ofSeconds(10))).isEqualTo(Closure.EOF);

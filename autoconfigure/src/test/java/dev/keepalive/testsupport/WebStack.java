@@ -9,6 +9,11 @@ import org.springframework.boot.WebApplicationType;
 
 /**
  * The web stacks a test application runs: Spring MVC, or WebFlux on the same server.
+ * Suites run a case on both where WebFlux takes its own path through the server
+ * (asynchronous handling, non-blocking reads of the body and writes of the response, the
+ * commit, the drain); cases about the connection between requests (idle timeouts,
+ * connection limits) run under Spring MVC only, since no request of either stack is in
+ * progress.
  */
 public enum WebStack {
 
