@@ -1,5 +1,7 @@
 package dev.keepalive.sample;
 
+import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication.Type;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.web.socket.TextMessage;
 import org.springframework.web.socket.WebSocketSession;
@@ -12,6 +14,7 @@ import org.springframework.web.socket.handler.TextWebSocketHandler;
  * A WebSocket echo at {@code /ws/echo}: during a drain its clients receive close code
  * 1012 (Service Restart).
  */
+@ConditionalOnWebApplication(type = Type.SERVLET)
 @Configuration(proxyBeanMethods = false)
 @EnableWebSocket
 class EchoWebSocketConfiguration implements WebSocketConfigurer {

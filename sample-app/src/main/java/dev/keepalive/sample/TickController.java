@@ -11,6 +11,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import dev.keepalive.emitter.DrainAwareEmitters;
 
+import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication.Type;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
@@ -19,6 +21,7 @@ import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
  * {@code GET /ticks}: a server-sent event every second. Made with
  * {@link DrainAwareEmitters}, so the stream ends cleanly when a drain stops accepting.
  */
+@ConditionalOnWebApplication(type = Type.SERVLET)
 @RestController
 class TickController {
 
