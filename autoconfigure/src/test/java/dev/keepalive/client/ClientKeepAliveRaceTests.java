@@ -27,7 +27,7 @@ class ClientKeepAliveRaceTests {
 
 	// Server 2s, client 0.25s: 1.75s of margin, that a busy machine does not eat. At
 	// most 25 lanes: Apache HttpClient's pool holds 25 connections in all by default.
-	static final Schedule SCHEDULE = new Schedule(Duration.ofSeconds(2), 24, 13, 42);
+	static final Schedule SCHEDULE = new Schedule(Duration.ofSeconds(2), 24, 10, 42);
 
 	static final String MAX_IDLE_TIME = "250ms";
 
