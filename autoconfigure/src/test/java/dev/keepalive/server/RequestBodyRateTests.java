@@ -138,10 +138,10 @@ class RequestBodyRateTests {
 	}
 
 	@ParameterizedTest
-	@MethodSource("dev.keepalive.testsupport.WebStack#withEveryServer")
-	void slowBodyTheApplicationLeavesUnreadDoesNotHoldTheConnectionAfterTheResponse(ServerKind server, WebStack stack)
+	@EnumSource(ServerKind.class)
+	void slowBodyTheApplicationLeavesUnreadDoesNotHoldTheConnectionAfterTheResponse(ServerKind server)
 			throws Exception {
-		try (TestApp app = TestApp.start(server, stack, MIN_RATE, GRACE);
+		try (TestApp app = TestApp.start(server, MIN_RATE, GRACE);
 				RawHttpConnection connection = app.connect();
 				Trickle trickle = new Trickle(connection)) {
 			connection.send(postHead("/ignore", 1000));
