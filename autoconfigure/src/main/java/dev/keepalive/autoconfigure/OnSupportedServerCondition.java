@@ -25,4 +25,10 @@ final class OnSupportedServerCondition extends AnyNestedCondition {
 
 	}
 
+	@ConditionalOnClass(name = { "reactor.netty.http.server.HttpServer",
+			"org.springframework.boot.reactor.netty.NettyReactiveWebServerFactory" })
+	static class ReactorNetty {
+
+	}
+
 }

@@ -6,9 +6,10 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplicat
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication.Type;
 
 /**
- * Matches a servlet application, and a reactive one whose web server is Tomcat or Jetty.
- * A reactive application on another server (Reactor Netty) has no connector Keepalive
- * could apply to: it would get a drain with nothing to drain.
+ * Matches a servlet application, and a reactive one whose web server is one Keepalive
+ * supports: Tomcat, Jetty or Reactor Netty. A reactive application on another server (one
+ * the user provides) has no connector Keepalive could apply to: it would get a drain with
+ * nothing to drain.
  */
 final class OnSupportedWebApplicationCondition extends AnyNestedCondition {
 
@@ -30,6 +31,12 @@ final class OnSupportedWebApplicationCondition extends AnyNestedCondition {
 	@ConditionalOnWebApplication(type = Type.REACTIVE)
 	@ConditionalOnBean(type = "org.springframework.boot.jetty.reactive.JettyReactiveWebServerFactory")
 	static class ReactiveOnJetty {
+
+	}
+
+	@ConditionalOnWebApplication(type = Type.REACTIVE)
+	@ConditionalOnBean(type = "org.springframework.boot.reactor.netty.NettyReactiveWebServerFactory")
+	static class ReactiveOnNetty {
 
 	}
 

@@ -31,7 +31,7 @@ import static org.awaitility.Awaitility.await;
 class DrainTests {
 
 	@ParameterizedTest
-	@MethodSource("dev.keepalive.testsupport.WebStack#withEveryServer")
+	@MethodSource("dev.keepalive.testsupport.WebStack#withServletContainers")
 	void drainWithNoConnectionsEndsAtOnceAndPublishesEveryPhaseInOrder(ServerKind server, WebStack stack) {
 		// an idle grace long enough that waiting for it could not pass for "at once" on a
 		// busy machine
@@ -51,7 +51,7 @@ class DrainTests {
 	}
 
 	@ParameterizedTest
-	@MethodSource("dev.keepalive.testsupport.WebStack#withEveryServer")
+	@MethodSource("dev.keepalive.testsupport.WebStack#withServletContainers")
 	void duringDrainDelayReadinessIsDownAndNewConnectionsAreServedWithConnectionClose(ServerKind server, WebStack stack)
 			throws Exception {
 		try (TestApp app = TestApp.start(server, stack, "keepalive.shutdown.drain-delay=3s")) {
@@ -81,7 +81,7 @@ class DrainTests {
 	}
 
 	@ParameterizedTest
-	@EnumSource(ServerKind.class)
+	@EnumSource(names = { "TOMCAT", "JETTY" })
 	void responseClosedByTheDrainKeepsItsChunkedFraming(ServerKind server) throws Exception {
 		try (TestApp app = TestApp.start(server, "keepalive.shutdown.drain-delay=3s")) {
 			CompletableFuture<Void> closed = app.closeInBackground(DrainPhase.DRAIN_DELAY);
@@ -97,7 +97,7 @@ class DrainTests {
 	}
 
 	@ParameterizedTest
-	@EnumSource(ServerKind.class)
+	@EnumSource(names = { "TOMCAT", "JETTY" })
 	void keepAliveResponseCompletingDuringDrainDelayLeavesItsConnectionForOneMoreRequest(ServerKind server)
 			throws Exception {
 		try (TestApp app = TestApp.start(server, "keepalive.shutdown.drain-delay=4s")) {
@@ -176,7 +176,7 @@ class DrainTests {
 	}
 
 	@ParameterizedTest
-	@MethodSource("dev.keepalive.testsupport.WebStack#withEveryServer")
+	@MethodSource("dev.keepalive.testsupport.WebStack#withServletContainers")
 	void requestInFlightWhenDrainingBeginsIsAnsweredWithConnectionCloseWhileNewConnectionsAreRefused(ServerKind server,
 			WebStack stack) throws Exception {
 		try (TestApp app = TestApp.start(server, stack, "keepalive.shutdown.drain-delay=0s",
@@ -198,7 +198,7 @@ class DrainTests {
 	}
 
 	@ParameterizedTest
-	@MethodSource("dev.keepalive.testsupport.WebStack#withEveryServer")
+	@MethodSource("dev.keepalive.testsupport.WebStack#withServletContainers")
 	void idleConnectionMayBringOneRequestWithinTheIdleGraceAndIsClosedAfterIt(ServerKind server, WebStack stack)
 			throws Exception {
 		Duration grace = Duration.ofSeconds(3);
@@ -230,7 +230,7 @@ class DrainTests {
 	}
 
 	@ParameterizedTest
-	@MethodSource("dev.keepalive.testsupport.WebStack#withEveryServer")
+	@MethodSource("dev.keepalive.testsupport.WebStack#withServletContainers")
 	void newConnectionThatHasNotSentItsRequestYetIsServedWithinTheIdleGrace(ServerKind server, WebStack stack)
 			throws Exception {
 		try (TestApp app = TestApp.start(server, stack, "keepalive.shutdown.drain-delay=0s",
@@ -250,7 +250,7 @@ class DrainTests {
 	}
 
 	@ParameterizedTest
-	@MethodSource("dev.keepalive.testsupport.WebStack#withEveryServer")
+	@MethodSource("dev.keepalive.testsupport.WebStack#withServletContainers")
 	void idleGraceOfZeroClosesIdleConnectionsAtOnce(ServerKind server, WebStack stack) throws Exception {
 		try (TestApp app = TestApp.start(server, stack, "keepalive.shutdown.drain-delay=0s",
 				"keepalive.shutdown.idle-grace=0s", "keepalive.shutdown.timeout=20s")) {
@@ -267,7 +267,7 @@ class DrainTests {
 	}
 
 	@ParameterizedTest
-	@EnumSource(ServerKind.class)
+	@EnumSource(names = { "TOMCAT", "JETTY" })
 	void separateManagementPortKeepsAnsweringProbesWhileTheMainServerDrains(ServerKind server) throws Exception {
 		try (TestApp app = TestApp.start(server, "management.server.port=0", "keepalive.shutdown.drain-delay=0s")) {
 			ServerDrain drain = app.drain();
@@ -291,7 +291,7 @@ class DrainTests {
 	}
 
 	@ParameterizedTest
-	@EnumSource(ServerKind.class)
+	@EnumSource(names = { "TOMCAT", "JETTY" })
 	void handlerThatNeverReturnsIsForceClosedAtTheTimeoutAndItsThreadInterrupted(ServerKind server) throws Exception {
 		try (TestApp app = TestApp.start(server, "keepalive.shutdown.drain-delay=0s",
 				"keepalive.shutdown.timeout=2s")) {
@@ -316,7 +316,7 @@ class DrainTests {
 	}
 
 	@ParameterizedTest
-	@MethodSource("dev.keepalive.testsupport.WebStack#withEveryServer")
+	@MethodSource("dev.keepalive.testsupport.WebStack#withServletContainers")
 	void runtimeDrainStopsTheServerKeepsTheApplicationRunningAndIsFinal(ServerKind server, WebStack stack)
 			throws IOException {
 		try (TestApp app = TestApp.start(server, stack)) {
@@ -341,7 +341,7 @@ class DrainTests {
 	}
 
 	@ParameterizedTest
-	@MethodSource("dev.keepalive.testsupport.WebStack#withEveryServer")
+	@MethodSource("dev.keepalive.testsupport.WebStack#withServletContainers")
 	void afterAStopAndStartTheServerKeepsConnectionsAliveAgainAndTheNextStopDrainsAgain(ServerKind server,
 			WebStack stack) throws Exception {
 		try (TestApp app = TestApp.start(server, stack, "keepalive.shutdown.drain-delay=0s")) {

@@ -32,7 +32,7 @@ class QuietPeriodDrainTests {
 	private static final Duration NEW_WORK_EVERY = Duration.ofMillis(150);
 
 	@ParameterizedTest
-	@EnumSource(ServerKind.class)
+	@EnumSource(names = { "TOMCAT", "JETTY" })
 	void noTrafficEndsTheDrainDelayAtTheMinimum(ServerKind server) throws Exception {
 		try (TestApp app = start(server, "keepalive.shutdown.drain-delay=30s", "keepalive.shutdown.quiet-period=1s",
 				"keepalive.shutdown.min-drain-delay=2s")) {
@@ -45,7 +45,7 @@ class QuietPeriodDrainTests {
 	}
 
 	@ParameterizedTest
-	@EnumSource(ServerKind.class)
+	@EnumSource(names = { "TOMCAT", "JETTY" })
 	void steadyNewConnectionsHoldTheDrainDelayUntilItsMaximum(ServerKind server) throws Exception {
 		// a quiet period well above the gaps of the traffic, even on a loaded machine
 		try (TestApp app = start(server, "keepalive.shutdown.drain-delay=4s", "keepalive.shutdown.quiet-period=2s")) {
@@ -62,7 +62,7 @@ class QuietPeriodDrainTests {
 	}
 
 	@ParameterizedTest
-	@EnumSource(ServerKind.class)
+	@EnumSource(names = { "TOMCAT", "JETTY" })
 	void drainDelayEndsAQuietPeriodAfterTheLastNewWorkAndTheReportSaysWhen(ServerKind server) throws Exception {
 		try (TestApp app = start(server, "keepalive.shutdown.drain-delay=30s", "keepalive.shutdown.quiet-period=3s",
 				"management.server.port=0", "management.endpoint.keepalive.access=read-only")) {
@@ -105,7 +105,7 @@ class QuietPeriodDrainTests {
 	}
 
 	@ParameterizedTest
-	@EnumSource(ServerKind.class)
+	@EnumSource(names = { "TOMCAT", "JETTY" })
 	void probeRequestsOnNewConnectionsDoNotHoldTheDrainDelay(ServerKind server) throws Exception {
 		try (TestApp app = start(server, "keepalive.shutdown.drain-delay=30s", "keepalive.shutdown.quiet-period=1s")) {
 			Traffic probes = Traffic.newConnections(app, "/actuator/health/readiness");
@@ -120,7 +120,7 @@ class QuietPeriodDrainTests {
 	}
 
 	@ParameterizedTest
-	@EnumSource(ServerKind.class)
+	@EnumSource(names = { "TOMCAT", "JETTY" })
 	void configuredProbePathsReplaceTheHealthEndpoint(ServerKind server) throws Exception {
 		try (TestApp app = start(server, "keepalive.shutdown.drain-delay=30s", "keepalive.shutdown.quiet-period=1s",
 				"keepalive.shutdown.probe-paths=/hello")) {
@@ -141,7 +141,7 @@ class QuietPeriodDrainTests {
 	}
 
 	@ParameterizedTest
-	@EnumSource(ServerKind.class)
+	@EnumSource(names = { "TOMCAT", "JETTY" })
 	void http2StreamsOnAnOpenConnectionAreNewWork(ServerKind server) throws Exception {
 		try (TestApp app = Http2Transport.H2C.start(server, "keepalive.shutdown.drain-delay=3s",
 				"keepalive.shutdown.quiet-period=2s", "keepalive.shutdown.timeout=10s");
@@ -170,7 +170,7 @@ class QuietPeriodDrainTests {
 	}
 
 	@ParameterizedTest
-	@EnumSource(ServerKind.class)
+	@EnumSource(names = { "TOMCAT", "JETTY" })
 	void runtimeDrainEndsWhenQuietToo(ServerKind server) {
 		try (TestApp app = start(server, "keepalive.shutdown.quiet-period=1s")) {
 			DrainReport report = app.drain().drain(Duration.ofSeconds(30), Duration.ofSeconds(5));
@@ -181,7 +181,7 @@ class QuietPeriodDrainTests {
 	}
 
 	@ParameterizedTest
-	@EnumSource(ServerKind.class)
+	@EnumSource(names = { "TOMCAT", "JETTY" })
 	void withoutAQuietPeriodTheDrainDelayRunsItsFullLengthAndStillReportsTheLastNewWork(ServerKind server)
 			throws Exception {
 		try (TestApp app = start(server, "keepalive.shutdown.drain-delay=2s")) {

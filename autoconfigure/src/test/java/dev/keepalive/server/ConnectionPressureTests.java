@@ -46,7 +46,7 @@ class ConnectionPressureTests {
 	private static final String HEADERS_TIMEOUT = "keepalive.server.headers-timeout=60s";
 
 	@ParameterizedTest
-	@MethodSource("dev.keepalive.testsupport.WebStack#withEveryServer")
+	@MethodSource("dev.keepalive.testsupport.WebStack#withServletContainers")
 	void idleConnectionsBeyondTheServersOwnMarkAreClosedIdleLongestFirst(ServerKind server, WebStack stack,
 			CapturedOutput output) throws Exception {
 		List<RawHttpConnection> connections = new ArrayList<>();
@@ -77,7 +77,7 @@ class ConnectionPressureTests {
 	}
 
 	@ParameterizedTest
-	@MethodSource("dev.keepalive.testsupport.WebStack#withEveryServer")
+	@MethodSource("dev.keepalive.testsupport.WebStack#withServletContainers")
 	void pastTheMarkTheIdleTimeoutAndItsKeepAliveHeaderShrinkAndRecover(ServerKind server, WebStack stack,
 			CapturedOutput output) throws Exception {
 		List<RawHttpConnection> readingHeaders = new ArrayList<>();
@@ -121,7 +121,7 @@ class ConnectionPressureTests {
 	}
 
 	@ParameterizedTest
-	@EnumSource(ServerKind.class)
+	@EnumSource(names = { "TOMCAT", "JETTY" })
 	void atTheMarkIdleConnectionsKeepTheirFullIdleTimeout(ServerKind server) throws Exception {
 		List<RawHttpConnection> connections = new ArrayList<>();
 		try (TestApp app = TestApp.start(server, MAX_10, MARK, FLOOR, IDLE_TIMEOUT)) {
@@ -139,7 +139,7 @@ class ConnectionPressureTests {
 	}
 
 	@ParameterizedTest
-	@EnumSource(ServerKind.class)
+	@EnumSource(names = { "TOMCAT", "JETTY" })
 	void withPressureOffIdleConnectionsBeyondTheMarkStayOpen(ServerKind server) throws Exception {
 		List<RawHttpConnection> connections = new ArrayList<>();
 		try (TestApp app = TestApp.start(server, "keepalive.server.pressure.enabled=false", MAX_10, MARK, FLOOR,

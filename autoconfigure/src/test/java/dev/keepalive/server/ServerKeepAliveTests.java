@@ -120,8 +120,7 @@ class ServerKeepAliveTests {
 	@EnumSource(ServerKind.class)
 	void withoutMaxRequestsPerConnectionTheServersOwnLimitApplies(ServerKind server) throws Exception {
 		// Spring Boot's server.tomcat.max-keep-alive-requests (100) on Tomcat; no limit
-		// on
-		// Jetty
+		// on Jetty or Reactor Netty
 		int closingResponse = (server == ServerKind.TOMCAT) ? 100 : -1;
 		try (TestApp app = TestApp.start(server); RawHttpConnection connection = app.connect()) {
 			for (int i = 1; i <= 150; i++) {
@@ -199,8 +198,11 @@ class ServerKeepAliveTests {
 	@EnumSource(ServerKind.class)
 	void keepAliveValueWinsOverSpringBootServerPropertyWithWarning(ServerKind server, CapturedOutput output)
 			throws Exception {
-		String bootProperty = (server == ServerKind.TOMCAT) ? "server.tomcat.keep-alive-timeout"
-				: "server.jetty.connection-idle-timeout";
+		String bootProperty = switch (server) {
+			case TOMCAT -> "server.tomcat.keep-alive-timeout";
+			case JETTY -> "server.jetty.connection-idle-timeout";
+			case NETTY -> "server.netty.idle-timeout";
+		};
 		try (TestApp app = TestApp.start(server, "keepalive.server.idle-timeout=3s", bootProperty + "=20s");
 				RawHttpConnection connection = app.connect()) {
 			assertThat(connection.get("/hello").readResponse().header("Keep-Alive")).isEqualTo("timeout=3");

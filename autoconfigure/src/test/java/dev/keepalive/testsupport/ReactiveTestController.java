@@ -114,6 +114,22 @@ public class ReactiveTestController implements TestEndpoints {
 		});
 	}
 
+	/**
+	 * A body of unknown length, flushed chunk by chunk.
+	 */
+	@GetMapping("/stream")
+	Mono<Void> stream(@RequestParam int chunks, @RequestParam long delayMs, ServerHttpResponse response) {
+		response.getHeaders().setContentType(MediaType.TEXT_PLAIN);
+		DataBufferFactory buffers = response.bufferFactory();
+		Flux<Flux<DataBuffer>> lines = Flux.range(0, chunks)
+			.concatMap((i) -> Mono.delay(Duration.ofMillis((i > 0) ? delayMs : 0))
+				.map((tick) -> Flux.just(buffers.wrap("chunk %d\n".formatted(i).getBytes(StandardCharsets.US_ASCII)))));
+		return Mono.defer(() -> {
+			this.inFlight.incrementAndGet();
+			return response.writeAndFlushWith(lines).doFinally((signal) -> this.inFlight.decrementAndGet());
+		});
+	}
+
 	private static long release(DataBuffer buffer) {
 		long count = buffer.readableByteCount();
 		DataBufferUtils.release(buffer);

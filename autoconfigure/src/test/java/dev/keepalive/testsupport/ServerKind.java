@@ -1,16 +1,18 @@
 package dev.keepalive.testsupport;
 
 /**
- * The embedded servers every server-side behaviour is tested on. Both are on the test
- * classpath, with Reactor Netty; a test app excludes the others' auto-configurations
- * (servlet and reactive) so that Spring Boot's own auto-configured factory for this one
- * is used.
+ * The embedded servers every server-side behaviour is tested on. All three are on the
+ * test classpath; a test app excludes the others' auto-configurations (servlet and
+ * reactive) so that Spring Boot's own auto-configured factory for this one is used.
+ * Reactor Netty only serves WebFlux applications.
  */
 public enum ServerKind {
 
 	TOMCAT(ServerKind.TOMCAT_ONLY),
 
-	JETTY(ServerKind.JETTY_ONLY);
+	JETTY(ServerKind.JETTY_ONLY),
+
+	NETTY(ServerKind.NETTY_ONLY);
 
 	/**
 	 * The property that makes a test application run on Tomcat.
@@ -33,9 +35,14 @@ public enum ServerKind {
 			+ ServerKind.NOT_NETTY;
 
 	/**
-	 * Reactor Netty is on the test classpath for the clients; a reactive test application
-	 * runs on Tomcat or Jetty.
+	 * The property that makes a (reactive) test application run on Reactor Netty.
 	 */
+	public static final String NETTY_ONLY = "spring.autoconfigure.exclude="
+			+ "org.springframework.boot.tomcat.autoconfigure.reactive.TomcatReactiveWebServerAutoConfiguration,"
+			+ "org.springframework.boot.tomcat.autoconfigure.actuate.web.server.TomcatReactiveManagementContextAutoConfiguration,"
+			+ "org.springframework.boot.jetty.autoconfigure.reactive.JettyReactiveWebServerAutoConfiguration,"
+			+ "org.springframework.boot.jetty.autoconfigure.actuate.web.server.JettyReactiveManagementContextAutoConfiguration";
+
 	private static final String NOT_NETTY = "org.springframework.boot.reactor.netty.autoconfigure.NettyReactiveWebServerAutoConfiguration,"
 			+ "org.springframework.boot.reactor.netty.autoconfigure.actuate.web.server.NettyReactiveManagementContextAutoConfiguration";
 
@@ -47,6 +54,15 @@ public enum ServerKind {
 
 	String exclusionProperty() {
 		return this.exclusionProperty;
+	}
+
+	/**
+	 * The stack a test application runs when a test does not say: Spring MVC, except on
+	 * Reactor Netty, which only serves WebFlux.
+	 * @return the stack
+	 */
+	public WebStack defaultStack() {
+		return (this == NETTY) ? WebStack.REACTIVE : WebStack.SERVLET;
 	}
 
 }

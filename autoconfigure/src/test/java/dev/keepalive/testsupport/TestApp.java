@@ -58,7 +58,7 @@ public final class TestApp implements AutoCloseable {
 	}
 
 	public static TestApp start(ServerKind server, Class<?>[] extraSources, String... properties) {
-		return start(server, WebStack.SERVLET, extraSources, properties);
+		return start(server, server.defaultStack(), extraSources, properties);
 	}
 
 	public static TestApp start(ServerKind server, WebStack stack, String... properties) {

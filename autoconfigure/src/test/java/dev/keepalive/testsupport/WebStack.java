@@ -39,11 +39,21 @@ public enum WebStack {
 	}
 
 	/**
-	 * Every server on every stack, for {@code @MethodSource}.
+	 * Every server on every stack it serves, for {@code @MethodSource}: Tomcat and Jetty
+	 * with Spring MVC and WebFlux, Reactor Netty with WebFlux.
 	 * @return server and stack
 	 */
 	public static Stream<Arguments> withEveryServer() {
-		return Arrays.stream(ServerKind.values())
+		return Stream.concat(withServletContainers(), Stream.of(Arguments.of(ServerKind.NETTY, REACTIVE)));
+	}
+
+	/**
+	 * Tomcat and Jetty on both stacks, for {@code @MethodSource}: for what Keepalive does
+	 * not yet do on Reactor Netty.
+	 * @return server and stack
+	 */
+	public static Stream<Arguments> withServletContainers() {
+		return Stream.of(ServerKind.TOMCAT, ServerKind.JETTY)
 			.flatMap((server) -> Arrays.stream(values()).map((stack) -> Arguments.of(server, stack)));
 	}
 

@@ -1,0 +1,220 @@
+package dev.keepalive.server.netty;
+
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+
+import dev.keepalive.server.CloseReason;
+import dev.keepalive.server.ConnectionPolicy;
+import dev.keepalive.server.ConnectionState;
+import dev.keepalive.server.TrackedConnection;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.socket.DuplexChannel;
+import org.jspecify.annotations.Nullable;
+import reactor.netty.channel.ChannelOperations;
+import reactor.netty.http.websocket.WebsocketInbound;
+
+/**
+ * A Reactor Netty connection. An exchange is in progress while Reactor Netty has
+ * operations bound to the channel; request headers are arriving when bytes have come in
+ * since the last exchange and no operations are bound yet. Fields are written on the
+ * channel's event loop; anything that changes the connection from another thread runs
+ * there too.
+ */
+final class NettyTrackedConnection extends TrackedConnection {
+
+	private static final byte[] REQUEST_TIMEOUT = "HTTP/1.1 408 Request Timeout\r\nConnection: close\r\nContent-Length: 0\r\n\r\n"
+		.getBytes(StandardCharsets.ISO_8859_1);
+
+	private final Channel channel;
+
+	private volatile @Nullable ChannelHandlerContext bytes;
+
+	private volatile long headersStartedNanos;
+
+	private volatile long lastActivityNanos;
+
+	private volatile long requests;
+
+	private volatile long bytesWritten;
+
+	private volatile boolean committedKeepAlive;
+
+	NettyTrackedConnection(ConnectionPolicy policy, Channel channel) {
+		super(policy);
+		this.channel = channel;
+		this.lastActivityNanos = openedNanos();
+	}
+
+	Channel channel() {
+		return this.channel;
+	}
+
+	/**
+	 * The context of the handler that sees the connection's bytes, below the HTTP codec:
+	 * where a raw answer is written.
+	 */
+	void bytesContext(ChannelHandlerContext context) {
+		this.bytes = context;
+	}
+
+	/**
+	 * Request bytes arrived: the first ones since the last exchange start a request line.
+	 */
+	void bytesRead() {
+		if (this.headersStartedNanos == 0 && !inExchange()) {
+			this.headersStartedNanos = System.nanoTime();
+		}
+	}
+
+	void bytesWritten(int count) {
+		this.bytesWritten += count;
+	}
+
+	/**
+	 * A request's headers are complete and its exchange begins.
+	 * @return the number of requests on the connection, this one included
+	 */
+	long exchangeStarted() {
+		this.headersStartedNanos = 0;
+		return ++this.requests;
+	}
+
+	void responseCommitted(boolean keepAlive) {
+		this.committedKeepAlive = keepAlive;
+	}
+
+	boolean committedKeepAlive() {
+		return this.committedKeepAlive;
+	}
+
+	void exchangeEnded() {
+		this.lastActivityNanos = System.nanoTime();
+	}
+
+	/**
+	 * How long the connection has had nothing to do, in nanoseconds: 0 while an exchange
+	 * is in progress or a request is arriving.
+	 */
+	long idleNanos(long nowNanos) {
+		if (inExchange() || this.headersStartedNanos != 0) {
+			return 0;
+		}
+		return nowNanos - this.lastActivityNanos;
+	}
+
+	private boolean inExchange() {
+		return ChannelOperations.get(this.channel) != null;
+	}
+
+	@Override
+	protected ConnectionState serverState() {
+		ChannelOperations<?, ?> operations = ChannelOperations.get(this.channel);
+		if (operations instanceof WebsocketInbound) {
+			return ConnectionState.UPGRADED;
+		}
+		if (operations != null) {
+			// no thread is held by a Reactor Netty exchange, but the request is served
+			return ConnectionState.ACTIVE;
+		}
+		return (this.headersStartedNanos != 0) ? ConnectionState.READING_HEADERS : ConnectionState.IDLE;
+	}
+
+	@Override
+	public long headersStartedNanos() {
+		return this.headersStartedNanos;
+	}
+
+	@Override
+	protected boolean serverHasHadRequest() {
+		return this.requests > 0;
+	}
+
+	@Override
+	public long idleMillis() {
+		return idleNanos(System.nanoTime()) / 1_000_000;
+	}
+
+	@Override
+	public boolean isWriteBlocked() {
+		return this.channel.isActive() && !this.channel.isWritable();
+	}
+
+	@Override
+	public long bytesWritten() {
+		return this.bytesWritten;
+	}
+
+	@Override
+	public @Nullable InetSocketAddress remoteAddress() {
+		return (this.channel.remoteAddress() instanceof InetSocketAddress address) ? address : null;
+	}
+
+	@Override
+	public boolean closeIfIdle(CloseReason reason) {
+		if (state() != ConnectionState.IDLE || !this.channel.isActive()) {
+			return false;
+		}
+		// checked again on the event loop, where a request cannot arrive meanwhile
+		this.channel.eventLoop().execute(() -> {
+			if (state() == ConnectionState.IDLE) {
+				closingFor(reason);
+				this.channel.close();
+			}
+		});
+		return true;
+	}
+
+	@Override
+	public boolean closeIfReadingHeaders() {
+		if (state() != ConnectionState.READING_HEADERS || !this.channel.isActive()) {
+			return false;
+		}
+		this.channel.eventLoop().execute(() -> {
+			ChannelHandlerContext bytes = this.bytes;
+			if (state() == ConnectionState.READING_HEADERS && bytes != null) {
+				closingFor(CloseReason.HEADERS_TIMEOUT);
+				// on the event loop, below the codec: nothing else writes now
+				bytes.writeAndFlush(Unpooled.wrappedBuffer(REQUEST_TIMEOUT)).addListener(ChannelFutureListener.CLOSE);
+			}
+		});
+		return true;
+	}
+
+	/**
+	 * The response went out promising keep-alive before the drain began: end the
+	 * connection after it. A half-close gives the client EOF after the body without
+	 * resetting a request it may already have sent; reading stops, so that no such
+	 * request is served.
+	 */
+	void closeAfterCommittedKeepAlive() {
+		closingFor(CloseReason.DRAIN_AFTER_RESPONSE);
+		this.channel.config().setAutoRead(false);
+		if (this.channel instanceof DuplexChannel duplex) {
+			duplex.shutdownOutput();
+		}
+		else {
+			this.channel.close();
+		}
+	}
+
+	@Override
+	protected void abort(boolean requestTimeout) {
+		this.channel.close();
+	}
+
+	@Override
+	protected void reset() {
+		this.channel.config().setOption(ChannelOption.SO_LINGER, 0);
+		this.channel.close();
+	}
+
+	@Override
+	protected void close() {
+		this.channel.close();
+	}
+
+}

@@ -1,0 +1,7 @@
+/**
+ * Keepalive on embedded Reactor Netty.
+ */
+@NullMarked
+package dev.keepalive.server.netty;
+
+import org.jspecify.annotations.NullMarked;
