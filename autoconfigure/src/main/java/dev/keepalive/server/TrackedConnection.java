@@ -375,6 +375,16 @@ public abstract class TrackedConnection {
 	}
 
 	/**
+	 * Mark this connection as the one whose request the current thread works on, like
+	 * {@link #bindToCurrentThread()}, for a thread that serves many connections (an event
+	 * loop): a forced close does not interrupt it. End with
+	 * {@link #unbindFromCurrentThread()}.
+	 */
+	public final void bindToCurrentThreadOnly() {
+		CURRENT.set(this);
+	}
+
+	/**
 	 * End {@link #bindToCurrentThread()}.
 	 */
 	public final void unbindFromCurrentThread() {

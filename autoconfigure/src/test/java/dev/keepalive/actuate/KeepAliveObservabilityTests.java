@@ -44,7 +44,7 @@ class KeepAliveObservabilityTests {
 	private static final JsonMapper json = JsonMapper.builder().build();
 
 	@ParameterizedTest
-	@EnumSource(names = { "TOMCAT", "JETTY" })
+	@EnumSource(ServerKind.class)
 	void endpointAndGaugesReportEveryConnectionByStateWithoutClientAddresses(ServerKind server) throws Exception {
 		try (TestApp app = TestApp.start(server)) {
 			MeterRegistry meters = app.context().getBean(MeterRegistry.class);
@@ -59,7 +59,7 @@ class KeepAliveObservabilityTests {
 				RawHttpConnection headers = app.connect();
 				connections.add(headers);
 				headers.send("GET /hel");
-				await().atMost(Duration.ofSeconds(10)).until(() -> app.controller().inFlight() == 1);
+				await().atMost(Duration.ofSeconds(10)).until(() -> app.endpoints().inFlight() == 1);
 				try (RawHttpConnection observer = app.connect()) {
 					// the observer's own connection is active while it asks
 					await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
@@ -111,7 +111,7 @@ class KeepAliveObservabilityTests {
 				}
 			}
 			finally {
-				app.controller().releaseHangingRequests();
+				app.endpoints().releaseHangingRequests();
 				for (RawHttpConnection connection : connections) {
 					connection.close();
 				}
@@ -130,7 +130,7 @@ class KeepAliveObservabilityTests {
 	}
 
 	@ParameterizedTest
-	@EnumSource(names = { "TOMCAT", "JETTY" })
+	@EnumSource(ServerKind.class)
 	void drainCountsAgreeAcrossLogReportEndpointAndMeters(ServerKind server, CapturedOutput output) throws Exception {
 		try (TestApp app = TestApp.start(server, "management.server.port=0", "keepalive.shutdown.drain-delay=1s",
 				"keepalive.shutdown.timeout=3s")) {
@@ -142,7 +142,7 @@ class KeepAliveObservabilityTests {
 				assertThat(connection.get("/hello").readResponse().status()).isEqualTo(200);
 			}
 			RawHttpConnection hanging = app.connect().get("/hang");
-			await().atMost(Duration.ofSeconds(5)).until(() -> app.controller().inFlight() == 1);
+			await().atMost(Duration.ofSeconds(5)).until(() -> app.endpoints().inFlight() == 1);
 			CompletableFuture<DrainReport> drained = CompletableFuture.supplyAsync(() -> app.drain().drain());
 			app.awaitPhase(DrainPhase.DRAIN_DELAY);
 			// served with Connection: close during the drain delay
@@ -152,7 +152,7 @@ class KeepAliveObservabilityTests {
 			DrainReport report = drained.get(30, TimeUnit.SECONDS);
 			assertThat(idle.awaitClose(Duration.ofSeconds(5))).isEqualTo(Closure.EOF);
 			assertThat(hanging.awaitClose(Duration.ofSeconds(5))).isIn(Closure.EOF, Closure.RESET);
-			app.controller().releaseHangingRequests();
+			app.endpoints().releaseHangingRequests();
 
 			assertThat(report.closedIdle()).isEqualTo(1);
 			assertThat(report.closedAfterResponse()).isEqualTo(1);
@@ -192,7 +192,7 @@ class KeepAliveObservabilityTests {
 	}
 
 	@ParameterizedTest
-	@EnumSource(names = { "TOMCAT", "JETTY" })
+	@EnumSource(ServerKind.class)
 	void healthContributorIsUpWithConnectionsAndPhase(ServerKind server) throws Exception {
 		try (TestApp app = TestApp.start(server, "management.endpoint.health.show-details=always");
 				RawHttpConnection connection = app.connect()) {
@@ -207,7 +207,7 @@ class KeepAliveObservabilityTests {
 	}
 
 	@ParameterizedTest
-	@EnumSource(names = { "TOMCAT", "JETTY" })
+	@EnumSource(ServerKind.class)
 	void drainOperationIsNotAvailableByDefault(ServerKind server) throws Exception {
 		try (TestApp app = TestApp.start(server); RawHttpConnection connection = app.connect()) {
 			// the endpoint is there and reads are allowed: only the write is refused
@@ -222,7 +222,7 @@ class KeepAliveObservabilityTests {
 	}
 
 	@ParameterizedTest
-	@EnumSource(names = { "TOMCAT", "JETTY" })
+	@EnumSource(ServerKind.class)
 	void drainOperationDrainsTheServerAndReturnsTheReportWhenAccessIsGranted(ServerKind server) throws Exception {
 		try (TestApp app = TestApp.start(server, "management.endpoint.keepalive.access=unrestricted")) {
 			int port = app.port();

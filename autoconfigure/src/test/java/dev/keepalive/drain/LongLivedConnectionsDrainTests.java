@@ -35,7 +35,7 @@ class LongLivedConnectionsDrainTests {
 	private static final Duration TIMEOUT = Duration.ofSeconds(20);
 
 	@ParameterizedTest
-	@MethodSource("dev.keepalive.testsupport.WebStack#withServletContainers")
+	@MethodSource("dev.keepalive.testsupport.WebStack#withEveryServer")
 	void webSocketClientIsToldToReconnectAndTheDrainEndsWellBeforeItsTimeout(ServerKind server, WebStack stack)
 			throws Exception {
 		// an idle grace far longer than the bound below: the close frame comes at the
@@ -108,7 +108,7 @@ class LongLivedConnectionsDrainTests {
 	}
 
 	@ParameterizedTest
-	@MethodSource("dev.keepalive.testsupport.WebStack#withServletContainers")
+	@MethodSource("dev.keepalive.testsupport.WebStack#withEveryServer")
 	void webSocketClientThatIgnoresTheCloseFrameIsClosedWithinTheGraceAndCounted(ServerKind server, WebStack stack)
 			throws Exception {
 		try (TestApp app = start(server, stack);
@@ -157,7 +157,7 @@ class LongLivedConnectionsDrainTests {
 	}
 
 	@ParameterizedTest
-	@MethodSource("dev.keepalive.testsupport.WebStack#withServletContainers")
+	@MethodSource("dev.keepalive.testsupport.WebStack#withEveryServer")
 	void sseStreamMadeWithTheHelperEndsCleanlyAtDraining(ServerKind server, WebStack stack) throws Exception {
 		try (TestApp app = start(server, stack); RawHttpConnection sse = app.connect()) {
 			sse.get("/ticks");

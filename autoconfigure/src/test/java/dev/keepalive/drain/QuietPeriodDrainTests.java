@@ -32,7 +32,7 @@ class QuietPeriodDrainTests {
 	private static final Duration NEW_WORK_EVERY = Duration.ofMillis(150);
 
 	@ParameterizedTest
-	@EnumSource(names = { "TOMCAT", "JETTY" })
+	@EnumSource(ServerKind.class)
 	void noTrafficEndsTheDrainDelayAtTheMinimum(ServerKind server) throws Exception {
 		try (TestApp app = start(server, "keepalive.shutdown.drain-delay=30s", "keepalive.shutdown.quiet-period=1s",
 				"keepalive.shutdown.min-drain-delay=2s")) {
@@ -45,7 +45,7 @@ class QuietPeriodDrainTests {
 	}
 
 	@ParameterizedTest
-	@EnumSource(names = { "TOMCAT", "JETTY" })
+	@EnumSource(ServerKind.class)
 	void steadyNewConnectionsHoldTheDrainDelayUntilItsMaximum(ServerKind server) throws Exception {
 		// a quiet period well above the gaps of the traffic, even on a loaded machine
 		try (TestApp app = start(server, "keepalive.shutdown.drain-delay=4s", "keepalive.shutdown.quiet-period=2s")) {
@@ -62,7 +62,7 @@ class QuietPeriodDrainTests {
 	}
 
 	@ParameterizedTest
-	@EnumSource(names = { "TOMCAT", "JETTY" })
+	@EnumSource(ServerKind.class)
 	void drainDelayEndsAQuietPeriodAfterTheLastNewWorkAndTheReportSaysWhen(ServerKind server) throws Exception {
 		try (TestApp app = start(server, "keepalive.shutdown.drain-delay=30s", "keepalive.shutdown.quiet-period=3s",
 				"management.server.port=0", "management.endpoint.keepalive.access=read-only")) {
@@ -105,7 +105,7 @@ class QuietPeriodDrainTests {
 	}
 
 	@ParameterizedTest
-	@EnumSource(names = { "TOMCAT", "JETTY" })
+	@EnumSource(ServerKind.class)
 	void probeRequestsOnNewConnectionsDoNotHoldTheDrainDelay(ServerKind server) throws Exception {
 		try (TestApp app = start(server, "keepalive.shutdown.drain-delay=30s", "keepalive.shutdown.quiet-period=1s")) {
 			Traffic probes = Traffic.newConnections(app, "/actuator/health/readiness");
@@ -120,7 +120,7 @@ class QuietPeriodDrainTests {
 	}
 
 	@ParameterizedTest
-	@EnumSource(names = { "TOMCAT", "JETTY" })
+	@EnumSource(ServerKind.class)
 	void configuredProbePathsReplaceTheHealthEndpoint(ServerKind server) throws Exception {
 		try (TestApp app = start(server, "keepalive.shutdown.drain-delay=30s", "keepalive.shutdown.quiet-period=1s",
 				"keepalive.shutdown.probe-paths=/hello")) {
@@ -170,7 +170,7 @@ class QuietPeriodDrainTests {
 	}
 
 	@ParameterizedTest
-	@EnumSource(names = { "TOMCAT", "JETTY" })
+	@EnumSource(ServerKind.class)
 	void runtimeDrainEndsWhenQuietToo(ServerKind server) {
 		try (TestApp app = start(server, "keepalive.shutdown.quiet-period=1s")) {
 			DrainReport report = app.drain().drain(Duration.ofSeconds(30), Duration.ofSeconds(5));
@@ -181,7 +181,7 @@ class QuietPeriodDrainTests {
 	}
 
 	@ParameterizedTest
-	@EnumSource(names = { "TOMCAT", "JETTY" })
+	@EnumSource(ServerKind.class)
 	void withoutAQuietPeriodTheDrainDelayRunsItsFullLengthAndStillReportsTheLastNewWork(ServerKind server)
 			throws Exception {
 		try (TestApp app = start(server, "keepalive.shutdown.drain-delay=2s")) {

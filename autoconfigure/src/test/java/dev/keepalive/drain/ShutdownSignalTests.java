@@ -31,7 +31,7 @@ class ShutdownSignalTests {
 	private static final Pattern ACTIVE = Pattern.compile("\"active\":(\\d+)");
 
 	@ParameterizedTest
-	@EnumSource(names = { "TOMCAT", "JETTY" })
+	@EnumSource(ServerKind.class)
 	void sigtermDrainsAnswersTheRequestInFlightAndExitsWhenItIsDone(ServerKind server) throws Exception {
 		Duration inFlight = Duration.ofSeconds(2);
 		try (ChildJvm child = start(server, "keepalive.shutdown.timeout=20s")) {
@@ -56,7 +56,8 @@ class ShutdownSignalTests {
 	}
 
 	@ParameterizedTest(name = "{0} {1}")
-	@CsvSource({ "TOMCAT, /work?ms=60000", "JETTY, /work?ms=60000", "TOMCAT, /spin?ms=60000", "JETTY, /spin?ms=60000" })
+	@CsvSource({ "TOMCAT, /work?ms=60000", "JETTY, /work?ms=60000", "NETTY, /work?ms=60000", "TOMCAT, /spin?ms=60000",
+			"JETTY, /spin?ms=60000" })
 	void handlerThatWouldRunForAMinuteDoesNotDelayExitBeyondDrainDelayPlusTimeoutPlusTwoSeconds(ServerKind server,
 			String path) throws Exception {
 		Duration timeout = Duration.ofSeconds(3);

@@ -18,7 +18,7 @@ import static org.awaitility.Awaitility.await;
 class CloseReasonTests {
 
 	@ParameterizedTest
-	@EnumSource(names = { "TOMCAT", "JETTY" })
+	@EnumSource(ServerKind.class)
 	void idleTimeoutIsCountedOncePerConnection(ServerKind server) throws Exception {
 		try (TestApp app = TestApp.start(server, "keepalive.server.idle-timeout=1s")) {
 			try (RawHttpConnection kept = app.connect(); RawHttpConnection silent = app.connect()) {
@@ -33,7 +33,7 @@ class CloseReasonTests {
 	}
 
 	@ParameterizedTest
-	@EnumSource(names = { "TOMCAT", "JETTY" })
+	@EnumSource(ServerKind.class)
 	void maxRequestsIsCountedOncePerConnection(ServerKind server) throws Exception {
 		try (TestApp app = TestApp.start(server, "keepalive.server.max-requests-per-connection=2")) {
 			for (int i = 0; i < 3; i++) {
@@ -50,7 +50,7 @@ class CloseReasonTests {
 	}
 
 	@ParameterizedTest
-	@EnumSource(names = { "TOMCAT", "JETTY" })
+	@EnumSource(ServerKind.class)
 	void clientCloseIsCountedAsClient(ServerKind server) throws Exception {
 		try (TestApp app = TestApp.start(server)) {
 			for (int i = 0; i < 4; i++) {

@@ -43,7 +43,7 @@ class ConnectionTrackingTests {
 				await().atMost(Duration.ofSeconds(10))
 					.untilAsserted(
 							() -> assertThat(app.counts()).isEqualTo(new ConnectionCounts(7, 3, 1, 2, 1, 0, 0, 0)));
-				app.controller().releaseHangingRequests();
+				app.endpoints().releaseHangingRequests();
 				await().atMost(Duration.ofSeconds(10))
 					.untilAsserted(
 							() -> assertThat(app.counts()).isEqualTo(new ConnectionCounts(7, 6, 1, 0, 0, 0, 0, 0)));
@@ -59,7 +59,7 @@ class ConnectionTrackingTests {
 	}
 
 	@ParameterizedTest
-	@EnumSource(names = { "TOMCAT", "JETTY" })
+	@EnumSource(ServerKind.class)
 	void forgetsEveryConnectionAfterTenThousandOpenCloseCycles(ServerKind server) throws Exception {
 		int cycles = 10_000;
 		try (TestApp app = TestApp.start(server)) {

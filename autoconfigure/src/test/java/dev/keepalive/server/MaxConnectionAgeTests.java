@@ -25,7 +25,7 @@ class MaxConnectionAgeTests {
 	private static final int CONNECTIONS = 3;
 
 	@ParameterizedTest
-	@EnumSource(names = { "TOMCAT", "JETTY" })
+	@EnumSource(ServerKind.class)
 	void firstResponseAfterTheAgeClosesTheConnectionAndNoneBefore(ServerKind server) throws Exception {
 		try (TestApp app = TestApp.start(server, "keepalive.server.max-connection-age=1s")) {
 			// the first request pays for the DispatcherServlet's start-up: not on a timed
@@ -69,7 +69,7 @@ class MaxConnectionAgeTests {
 	}
 
 	@ParameterizedTest
-	@EnumSource(names = { "TOMCAT", "JETTY" })
+	@EnumSource(ServerKind.class)
 	void idleConnectionPastItsAgeIsLeftToTheIdleTimeout(ServerKind server) throws Exception {
 		try (TestApp app = TestApp.start(server, "keepalive.server.max-connection-age=1s",
 				"keepalive.server.idle-timeout=3s"); RawHttpConnection connection = app.connect()) {

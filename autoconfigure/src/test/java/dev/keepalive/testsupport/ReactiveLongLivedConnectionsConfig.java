@@ -18,6 +18,7 @@ import org.springframework.web.reactive.handler.SimpleUrlHandlerMapping;
 import org.springframework.web.reactive.socket.WebSocketHandler;
 import org.springframework.web.reactive.socket.server.WebSocketService;
 import org.springframework.web.reactive.socket.server.support.HandshakeWebSocketService;
+import org.springframework.web.reactive.socket.server.upgrade.ReactorNettyRequestUpgradeStrategy;
 import org.springframework.web.reactive.socket.server.upgrade.StandardWebSocketUpgradeStrategy;
 
 /**
@@ -37,14 +38,17 @@ public class ReactiveLongLivedConnectionsConfig implements WebFluxConfigurer {
 
 	/**
 	 * Spring picks its Jetty upgrade strategy whenever Jetty is on the classpath; the
-	 * Tomcat runs ask for the standard one, which is what Spring picks in an application
-	 * that has only Tomcat.
+	 * Tomcat and Reactor Netty runs ask for the one Spring picks in an application that
+	 * has only their server.
 	 */
 	@Override
 	public WebSocketService getWebSocketService() {
-		return ServerKind.TOMCAT.name().equals(this.environment.getProperty(TestApp.SERVER_PROPERTY))
-				? new HandshakeWebSocketService(new StandardWebSocketUpgradeStrategy())
-				: new HandshakeWebSocketService();
+		ServerKind server = ServerKind.valueOf(this.environment.getProperty(TestApp.SERVER_PROPERTY));
+		return switch (server) {
+			case TOMCAT -> new HandshakeWebSocketService(new StandardWebSocketUpgradeStrategy());
+			case JETTY -> new HandshakeWebSocketService();
+			case NETTY -> new HandshakeWebSocketService(new ReactorNettyRequestUpgradeStrategy());
+		};
 	}
 
 	@Bean

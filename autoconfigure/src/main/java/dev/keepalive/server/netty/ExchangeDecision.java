@@ -40,7 +40,16 @@ final class ExchangeDecision extends ChannelDuplexHandler {
 				this.server.requestArrived(this.connection, path(request.uri()));
 			}
 		}
-		super.channelRead(ctx, msg);
+		// the application handles the request (its headers, its body) in this call: a
+		// drain it starts, here or on a scheduler (see SchedulerCallerPropagation),
+		// knows its caller
+		this.connection.bindToCurrentThreadOnly();
+		try {
+			super.channelRead(ctx, msg);
+		}
+		finally {
+			this.connection.unbindFromCurrentThread();
+		}
 	}
 
 	private static String path(String uri) {

@@ -10,6 +10,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.reactor.netty.NettyReactiveWebServerFactory;
 import org.springframework.context.annotation.Bean;
+import org.springframework.http.client.ReactorResourceFactory;
 import org.springframework.core.env.Environment;
 
 /**
@@ -24,6 +25,18 @@ public final class NettyKeepAliveAutoConfiguration {
 	@ConditionalOnMissingBean
 	NettyKeepAliveCustomizer nettyKeepAliveCustomizer(ServerConnections serverConnections, Environment environment) {
 		return new NettyKeepAliveCustomizer(serverConnections, environment);
+	}
+
+	@Bean
+	@ConditionalOnBean({ NettyReactiveWebServerFactory.class, ReactorResourceFactory.class })
+	EventLoopQuietPeriod keepAliveEventLoopQuietPeriod(ReactorResourceFactory resources) {
+		return new EventLoopQuietPeriod(resources);
+	}
+
+	@Bean
+	@ConditionalOnBean(NettyReactiveWebServerFactory.class)
+	static SchedulerCallerPropagation keepAliveSchedulerCallerPropagation() {
+		return new SchedulerCallerPropagation();
 	}
 
 }
