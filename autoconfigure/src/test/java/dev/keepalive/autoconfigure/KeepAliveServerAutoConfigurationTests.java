@@ -12,10 +12,12 @@ import dev.keepalive.server.NewWork;
 import dev.keepalive.server.ServerConnections;
 import dev.keepalive.server.ServerKeepAliveSettings;
 import dev.keepalive.server.jetty.JettyKeepAliveAutoConfiguration;
+import dev.keepalive.server.netty.NettyKeepAliveAutoConfiguration;
 import dev.keepalive.server.tomcat.TomcatKeepAliveAutoConfiguration;
 import dev.keepalive.websocket.KeepAliveWebSocketAutoConfiguration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.mockito.Mockito;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.test.context.FilteredClassLoader;
@@ -28,21 +30,24 @@ import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.boot.jetty.reactive.JettyReactiveWebServerFactory;
 import org.springframework.boot.reactor.netty.NettyReactiveWebServerFactory;
 import org.springframework.boot.tomcat.reactive.TomcatReactiveWebServerFactory;
+import org.springframework.boot.web.server.WebServer;
 import org.springframework.boot.web.server.WebServerFactoryCustomizer;
+import org.springframework.boot.web.server.reactive.ReactiveWebServerFactory;
 import org.springframework.context.ApplicationContext;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The server-side auto-configuration applies in a servlet or reactive application on
- * Tomcat or Jetty and backs off cleanly everywhere else.
+ * Tomcat or Jetty, and in a reactive one on Reactor Netty, and backs off cleanly
+ * everywhere else.
  */
 @ExtendWith(OutputCaptureExtension.class)
 class KeepAliveServerAutoConfigurationTests {
 
 	private static final AutoConfigurations SERVER_AUTO_CONFIGURATIONS = AutoConfigurations.of(
 			KeepAliveServerAutoConfiguration.class, TomcatKeepAliveAutoConfiguration.class,
-			JettyKeepAliveAutoConfiguration.class);
+			JettyKeepAliveAutoConfiguration.class, NettyKeepAliveAutoConfiguration.class);
 
 	private final WebApplicationContextRunner runner = new WebApplicationContextRunner()
 		.withConfiguration(SERVER_AUTO_CONFIGURATIONS);
@@ -58,21 +63,23 @@ class KeepAliveServerAutoConfigurationTests {
 			assertThat(context).hasNotFailed()
 				.hasSingleBean(ServerConnections.class)
 				.hasSingleBean(ServerKeepAliveSettings.class);
-			assertThat(context.getBeansOfType(WebServerFactoryCustomizer.class).keySet())
-				.containsExactlyInAnyOrder("tomcatKeepAliveCustomizer", "jettyKeepAliveCustomizer");
+			assertThat(context.getBeansOfType(WebServerFactoryCustomizer.class).keySet()).containsExactlyInAnyOrder(
+					"tomcatKeepAliveCustomizer", "jettyKeepAliveCustomizer", "nettyKeepAliveCustomizer");
 		});
 	}
 
 	@Test
 	void onlyTomcatOnTheClasspathGetsOnlyTheTomcatCustomizer() {
-		this.runner.withClassLoader(new FilteredClassLoader("org.eclipse.jetty"))
+		this.runner.withClassLoader(new FilteredClassLoader("org.eclipse.jetty", "reactor.netty.http.server"))
 			.run((context) -> assertThat(context.getBeansOfType(WebServerFactoryCustomizer.class).keySet())
 				.containsExactly("tomcatKeepAliveCustomizer"));
 	}
 
 	@Test
 	void onlyJettyOnTheClasspathGetsOnlyTheJettyCustomizer() {
-		this.runner.withClassLoader(new FilteredClassLoader("org.apache.catalina", "org.apache.coyote"))
+		this.runner
+			.withClassLoader(
+					new FilteredClassLoader("org.apache.catalina", "org.apache.coyote", "reactor.netty.http.server"))
 			.run((context) -> assertThat(context.getBeansOfType(WebServerFactoryCustomizer.class).keySet())
 				.containsExactly("jettyKeepAliveCustomizer"));
 	}
@@ -109,9 +116,10 @@ class KeepAliveServerAutoConfigurationTests {
 	}
 
 	@Test
-	void backsOffWithoutTomcatOrJetty() {
+	void backsOffWithoutTomcatJettyOrReactorNetty() {
 		this.runner
-			.withClassLoader(new FilteredClassLoader("org.eclipse.jetty", "org.apache.catalina", "org.apache.coyote"))
+			.withClassLoader(new FilteredClassLoader("org.eclipse.jetty", "org.apache.catalina", "org.apache.coyote",
+					"reactor.netty.http.server"))
 			.run(noKeepAliveBeans());
 	}
 
@@ -119,8 +127,8 @@ class KeepAliveServerAutoConfigurationTests {
 	void reactiveApplicationOnTomcatGetsTheServerLayerWithoutTheServletWebSocketSupport() {
 		this.reactiveRunner.withBean(TomcatReactiveWebServerFactory.class).run((context) -> {
 			assertThat(context).hasNotFailed().hasSingleBean(ServerConnections.class).hasSingleBean(ServerDrain.class);
-			assertThat(context.getBeansOfType(WebServerFactoryCustomizer.class).keySet())
-				.containsExactlyInAnyOrder("tomcatKeepAliveCustomizer", "jettyKeepAliveCustomizer");
+			assertThat(context.getBeansOfType(WebServerFactoryCustomizer.class).keySet()).containsExactlyInAnyOrder(
+					"tomcatKeepAliveCustomizer", "jettyKeepAliveCustomizer", "nettyKeepAliveCustomizer");
 			assertThat(context).doesNotHaveBean("keepAliveWebSocketSessions");
 		});
 	}
@@ -134,9 +142,27 @@ class KeepAliveServerAutoConfigurationTests {
 	}
 
 	@Test
-	void backsOffInAReactiveApplicationOnReactorNetty() {
-		// Tomcat and Jetty are on the classpath, but the application runs on Netty
-		this.reactiveRunner.withBean(NettyReactiveWebServerFactory.class).run(noKeepAliveBeans());
+	void reactiveApplicationOnReactorNettyGetsTheServerLayerAndCarriesTheDrainCallerOntoSchedulers() {
+		this.reactiveRunner.withBean(NettyReactiveWebServerFactory.class)
+			.run((context) -> assertThat(context).hasNotFailed()
+				.hasSingleBean(ServerConnections.class)
+				.hasSingleBean(ServerDrain.class)
+				.hasBean("nettyKeepAliveCustomizer")
+				.hasBean("keepAliveSchedulerCallerPropagation"));
+	}
+
+	@Test
+	void servletApplicationWithReactorNettyOnTheClasspathInstallsNoSchedulerHook() {
+		this.runner.run((context) -> assertThat(context).doesNotHaveBean("keepAliveSchedulerCallerPropagation")
+			.doesNotHaveBean("keepAliveEventLoopQuietPeriod"));
+	}
+
+	@Test
+	void backsOffInAReactiveApplicationOnAnotherServer() {
+		// Tomcat, Jetty and Reactor Netty are on the classpath, but the application
+		// brings a server of its own
+		this.reactiveRunner.withBean(ReactiveWebServerFactory.class, () -> (handler) -> Mockito.mock(WebServer.class))
+			.run(noKeepAliveBeans());
 	}
 
 	@Test
