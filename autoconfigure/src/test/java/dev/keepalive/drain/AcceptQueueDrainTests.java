@@ -3,11 +3,14 @@ package dev.keepalive.drain;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ConnectException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 import dev.keepalive.testsupport.RawHttpConnection.Closure;
@@ -15,11 +18,14 @@ import dev.keepalive.testsupport.RawHttpConnection;
 import dev.keepalive.testsupport.RawHttpResponse;
 import dev.keepalive.testsupport.ServerKind;
 import dev.keepalive.testsupport.TestApp;
+import io.netty.channel.EventLoopGroup;
+import io.netty.util.concurrent.EventExecutor;
 import org.eclipse.jetty.server.AbstractConnector;
 import org.eclipse.jetty.server.Connector;
 import org.eclipse.jetty.server.Server;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
+import reactor.netty.http.HttpResources;
 
 import org.springframework.boot.jetty.JettyWebServer;
 import org.springframework.boot.web.server.context.WebServerApplicationContext;
@@ -36,8 +42,10 @@ class AcceptQueueDrainTests {
 
 	private static final int QUEUED = 5;
 
+	private static final int LISTEN = 0x0A;
+
 	@ParameterizedTest
-	@EnumSource(names = { "TOMCAT", "JETTY" })
+	@EnumSource(ServerKind.class)
 	void connectionsWaitingInTheAcceptQueueWhenTheServerStopsAcceptingAreAllServed(ServerKind server) throws Exception {
 		// Tomcat's connection limit holds its acceptor back (Jetty's would close what is
 		// accepted beyond it), so that connections queue up; connection pressure would
@@ -57,6 +65,7 @@ class AcceptQueueDrainTests {
 			if (server == ServerKind.JETTY) {
 				holdJettyAcceptor(app);
 			}
+			CountDownLatch eventLoopsHeld = (server == ServerKind.NETTY) ? holdNettyEventLoops() : null;
 			await().atMost(Duration.ofSeconds(5)).until(() -> app.counts().idle() == 2);
 			List<RawHttpConnection> queued = new ArrayList<>();
 			for (int i = 0; i < QUEUED; i++) {
@@ -66,7 +75,18 @@ class AcceptQueueDrainTests {
 			// the kernel took them, the server did not
 			assertThat(app.counts().open()).isEqualTo(2);
 
-			CompletableFuture<Void> closed = app.closeInBackground(DrainPhase.DRAINING);
+			CompletableFuture<Void> closed;
+			if (eventLoopsHeld != null) {
+				// Netty's acceptor takes the queue as soon as its event loop runs: let it
+				// run once the drain's marker has queued up behind the clients
+				closed = app.closeInBackground();
+				await().atMost(Duration.ofSeconds(10)).until(() -> acceptQueueLength(port) == QUEUED + late.size() + 1);
+				eventLoopsHeld.countDown();
+				app.awaitPhase(DrainPhase.DRAINING);
+			}
+			else {
+				closed = app.closeInBackground(DrainPhase.DRAINING);
+			}
 			// clients that connected a moment ago send their requests now, well within
 			// the grace counted from when the queue was taken
 			Thread.sleep(100);
@@ -119,6 +139,49 @@ class AcceptQueueDrainTests {
 			}
 			await().atMost(Duration.ofSeconds(5)).until(() -> acceptor.getState() == Thread.State.WAITING);
 		}
+	}
+
+	/**
+	 * Block every event loop of Reactor Netty's server resources, the listening channel's
+	 * among them, until the latch is counted down.
+	 */
+	private static CountDownLatch holdNettyEventLoops() {
+		CountDownLatch release = new CountDownLatch(1);
+		EventLoopGroup loops = HttpResources.get().onServer(true);
+		List<EventExecutor> executors = new ArrayList<>();
+		loops.forEach(executors::add);
+		CountDownLatch running = new CountDownLatch(executors.size());
+		for (EventExecutor executor : executors) {
+			executor.execute(() -> {
+				running.countDown();
+				try {
+					release.await(30, TimeUnit.SECONDS);
+				}
+				catch (InterruptedException ex) {
+					Thread.currentThread().interrupt();
+				}
+			});
+		}
+		await().atMost(Duration.ofSeconds(5)).until(() -> running.getCount() == 0);
+		return release;
+	}
+
+	/**
+	 * The connections waiting in the accept queue of the socket listening on
+	 * {@code port}: the receive queue the kernel lists for a listening socket. Linux
+	 * only.
+	 */
+	private static int acceptQueueLength(int port) throws IOException {
+		String local = String.format(":%04X", port);
+		for (String table : List.of("/proc/net/tcp", "/proc/net/tcp6")) {
+			for (String line : Files.readAllLines(Path.of(table))) {
+				String[] fields = line.trim().split("\\s+");
+				if (fields.length > 4 && fields[1].endsWith(local) && Integer.parseInt(fields[3], 16) == LISTEN) {
+					return Integer.parseInt(fields[4].substring(fields[4].indexOf(':') + 1), 16);
+				}
+			}
+		}
+		return -1;
 	}
 
 	private static Thread acceptorThread(Connector connector) {

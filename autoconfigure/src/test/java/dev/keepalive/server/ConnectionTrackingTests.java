@@ -25,8 +25,11 @@ import static org.awaitility.Awaitility.await;
 class ConnectionTrackingTests {
 
 	@ParameterizedTest
-	@EnumSource(names = { "TOMCAT", "JETTY" })
+	@EnumSource(ServerKind.class)
 	void countsEveryOpenConnectionByStateAndReturnsToZeroWhenTheyClose(ServerKind server) throws Exception {
+		// a Reactor Netty exchange holds no thread and never leaves one: it is active
+		// throughout, never async
+		int async = (server != ServerKind.NETTY) ? 1 : 0;
 		try (TestApp app = TestApp.start(server)) {
 			List<RawHttpConnection> connections = new ArrayList<>();
 			try {
@@ -38,15 +41,17 @@ class ConnectionTrackingTests {
 				for (int i = 0; i < 2; i++) {
 					open(app, connections).get("/hang");
 				}
-				open(app, connections).get("/async");
+				if (async > 0) {
+					open(app, connections).get("/async");
+				}
 				open(app, connections).send("GET /hello HTTP/1.1\r\nHo");
 				await().atMost(Duration.ofSeconds(10))
-					.untilAsserted(
-							() -> assertThat(app.counts()).isEqualTo(new ConnectionCounts(7, 3, 1, 2, 1, 0, 0, 0)));
+					.untilAsserted(() -> assertThat(app.counts())
+						.isEqualTo(new ConnectionCounts(6 + async, 3, 1, 2, async, 0, 0, 0)));
 				app.endpoints().releaseHangingRequests();
 				await().atMost(Duration.ofSeconds(10))
-					.untilAsserted(
-							() -> assertThat(app.counts()).isEqualTo(new ConnectionCounts(7, 6, 1, 0, 0, 0, 0, 0)));
+					.untilAsserted(() -> assertThat(app.counts())
+						.isEqualTo(new ConnectionCounts(6 + async, 5 + async, 1, 0, 0, 0, 0, 0)));
 			}
 			finally {
 				for (RawHttpConnection connection : connections) {
