@@ -46,11 +46,12 @@ ka_need() {
 	fi
 }
 
-# ka_jar SERVER: path of the sample app jar for tomcat or jetty.
+# ka_jar SERVER: path of the sample app jar for tomcat, jetty or netty.
 ka_jar() { echo "$KA_OUT/sample-$1.jar"; }
 
-# ka_build_jars [SERVER...]: builds bench/out/sample-tomcat.jar and/or sample-jetty.jar
-# (default both), reusing a jar that is newer than every source and pom.
+# ka_build_jars [SERVER...]: builds bench/out/sample-tomcat.jar, sample-jetty.jar and/or
+# sample-netty.jar (default the first two), reusing a jar that is newer than every source and
+# pom.
 ka_build_jars() {
 	local servers=("$@") server jar built="$KA_ROOT/sample-app/target/keepalive-sample-app-0.1.0-SNAPSHOT.jar"
 	[ ${#servers[@]} -gt 0 ] || servers=(tomcat jetty)
@@ -65,7 +66,10 @@ ka_build_jars() {
 		# the repackaged jar is not rebuilt when only the profile changes: remove it first
 		rm -f "$built" "$built.original"
 		local profile=()
-		[ "$server" = jetty ] && profile=(-Pjetty)
+		case $server in
+		jetty) profile=(-Pjetty) ;;
+		netty) profile=(-Pnetty) ;;
+		esac
 		"$KA_ROOT/mvnw" -q -B -pl sample-app -am package -DskipTests "${profile[@]}" >"$KA_OUT/build-$server.log" 2>&1 \
 			|| ka_die "build failed, see $KA_OUT/build-$server.log"
 		cp "$built" "$jar"
@@ -124,15 +128,17 @@ ka_cleanup() {
 trap ka_cleanup EXIT
 trap 'exit 130' INT TERM
 
-# ka_start_app NAME SERVER PORT [ARG...]: starts the sample app (tomcat or jetty) on
-# 127.0.0.1:PORT in the background, log in bench/out/NAME.log; sets KA_PID. Arguments are
-# Spring Boot command-line properties, e.g. --keepalive.enabled=false. Does not wait.
+# ka_start_app NAME SERVER PORT [ARG...]: starts the sample app (tomcat, jetty, or netty: its
+# WebFlux variant on Reactor Netty) on 127.0.0.1:PORT in the background, log in
+# bench/out/NAME.log; sets KA_PID. Arguments are Spring Boot command-line properties, e.g.
+# --keepalive.enabled=false. Does not wait.
 ka_start_app() {
-	local name=$1 server=$2 port=$3
+	local name=$1 server=$2 port=$3 stack=()
 	shift 3
+	[ "$server" = netty ] && stack=(--spring.main.web-application-type=reactive)
 	# shellcheck disable=SC2086
 	java $KA_JAVA_OPTS -jar "$(ka_jar "$server")" --server.address=$KA_HOST --server.port="$port" \
-		--spring.main.banner-mode=off "$@" >"$KA_OUT/$name.log" 2>&1 &
+		--spring.main.banner-mode=off ${stack[@]+"${stack[@]}"} "$@" >"$KA_OUT/$name.log" 2>&1 &
 	KA_PID=$!
 	ka_track "$KA_PID"
 }
