@@ -77,7 +77,7 @@ class ConnectionPressureTests {
 	}
 
 	@ParameterizedTest
-	@MethodSource("dev.keepalive.testsupport.WebStack#withServletContainers")
+	@MethodSource("dev.keepalive.testsupport.WebStack#withEveryServer")
 	void pastTheMarkTheIdleTimeoutAndItsKeepAliveHeaderShrinkAndRecover(ServerKind server, WebStack stack,
 			CapturedOutput output) throws Exception {
 		List<RawHttpConnection> readingHeaders = new ArrayList<>();
@@ -121,7 +121,7 @@ class ConnectionPressureTests {
 	}
 
 	@ParameterizedTest
-	@EnumSource(names = { "TOMCAT", "JETTY" })
+	@EnumSource(ServerKind.class)
 	void atTheMarkIdleConnectionsKeepTheirFullIdleTimeout(ServerKind server) throws Exception {
 		List<RawHttpConnection> connections = new ArrayList<>();
 		try (TestApp app = TestApp.start(server, MAX_10, MARK, FLOOR, IDLE_TIMEOUT)) {
@@ -139,7 +139,7 @@ class ConnectionPressureTests {
 	}
 
 	@ParameterizedTest
-	@EnumSource(names = { "TOMCAT", "JETTY" })
+	@EnumSource(ServerKind.class)
 	void withPressureOffIdleConnectionsBeyondTheMarkStayOpen(ServerKind server) throws Exception {
 		List<RawHttpConnection> connections = new ArrayList<>();
 		try (TestApp app = TestApp.start(server, "keepalive.server.pressure.enabled=false", MAX_10, MARK, FLOOR,

@@ -33,7 +33,7 @@ class RequestBodyRateTests {
 	private static final String GRACE = "keepalive.server.min-data-rate-grace=1s";
 
 	@ParameterizedTest
-	@MethodSource("dev.keepalive.testsupport.WebStack#withServletContainers")
+	@MethodSource("dev.keepalive.testsupport.WebStack#withEveryServer")
 	void bodySlowerThanTheMinimumIsAnsweredWith408AndClosedAfterTheGrace(ServerKind server, WebStack stack)
 			throws Exception {
 		try (TestApp app = TestApp.start(server, stack, MIN_RATE, GRACE);
@@ -60,7 +60,7 @@ class RequestBodyRateTests {
 	}
 
 	@ParameterizedTest
-	@MethodSource("dev.keepalive.testsupport.WebStack#withServletContainers")
+	@MethodSource("dev.keepalive.testsupport.WebStack#withEveryServer")
 	void bodyThatStopsArrivingIsAnsweredWith408AfterTheGrace(ServerKind server, WebStack stack) throws Exception {
 		try (TestApp app = TestApp.start(server, stack, MIN_RATE, GRACE);
 				RawHttpConnection connection = app.connect()) {
@@ -75,7 +75,7 @@ class RequestBodyRateTests {
 	}
 
 	@ParameterizedTest
-	@EnumSource(names = { "TOMCAT", "JETTY" })
+	@EnumSource(ServerKind.class)
 	void bodyJustAboveTheMinimumIsServed(ServerKind server) throws Exception {
 		try (TestApp app = TestApp.start(server, MIN_RATE, GRACE);
 				RawHttpConnection connection = app.connect();
@@ -91,7 +91,7 @@ class RequestBodyRateTests {
 	}
 
 	@ParameterizedTest
-	@MethodSource("dev.keepalive.testsupport.WebStack#withServletContainers")
+	@MethodSource("dev.keepalive.testsupport.WebStack#withEveryServer")
 	void applicationReadingSlowerThanTheMinimumIsNotEnded(ServerKind server, WebStack stack) throws Exception {
 		try (TestApp app = TestApp.start(server, stack, "keepalive.server.min-request-body-rate=100KB", GRACE);
 				RawHttpConnection connection = app.connect()) {
@@ -107,7 +107,7 @@ class RequestBodyRateTests {
 	}
 
 	@ParameterizedTest
-	@EnumSource(names = { "TOMCAT", "JETTY" })
+	@EnumSource(ServerKind.class)
 	void slowBodyIsServedWhenTheMinimumIsOff(ServerKind server) throws Exception {
 		try (TestApp app = TestApp.start(server, "keepalive.server.min-request-body-rate=0B", GRACE);
 				RawHttpConnection connection = app.connect();
@@ -122,7 +122,7 @@ class RequestBodyRateTests {
 	}
 
 	@ParameterizedTest
-	@MethodSource("dev.keepalive.testsupport.WebStack#withServletContainers")
+	@MethodSource("dev.keepalive.testsupport.WebStack#withEveryServer")
 	void slowBodyAfterTheResponseStartedIsClosedWithout408(ServerKind server, WebStack stack) throws Exception {
 		try (TestApp app = TestApp.start(server, stack, MIN_RATE, GRACE);
 				RawHttpConnection connection = app.connect();
@@ -138,7 +138,7 @@ class RequestBodyRateTests {
 	}
 
 	@ParameterizedTest
-	@EnumSource(names = { "TOMCAT", "JETTY" })
+	@EnumSource(ServerKind.class)
 	void slowBodyTheApplicationLeavesUnreadDoesNotHoldTheConnectionAfterTheResponse(ServerKind server)
 			throws Exception {
 		try (TestApp app = TestApp.start(server, MIN_RATE, GRACE);

@@ -49,7 +49,7 @@ class ResponseRateTests {
 	private static final int RECEIVE_BUFFER = 32 * 1024;
 
 	@ParameterizedTest
-	@MethodSource("dev.keepalive.testsupport.WebStack#withServletContainers")
+	@MethodSource("dev.keepalive.testsupport.WebStack#withEveryServer")
 	void clientThatStopsReadingIsResetOneGraceLater(ServerKind server, WebStack stack) throws Exception {
 		try (TestApp app = TestApp.start(server, stack, MIN_RATE, GRACE);
 				RawHttpConnection connection = RawHttpConnection.open(app.port(), RECEIVE_BUFFER)) {
@@ -74,7 +74,7 @@ class ResponseRateTests {
 	}
 
 	@ParameterizedTest
-	@EnumSource(names = { "TOMCAT", "JETTY" })
+	@EnumSource(ServerKind.class)
 	void clientReadingFasterThanTheMinimumGetsTheWholeResponse(ServerKind server) throws Exception {
 		try (TestApp app = TestApp.start(server, MIN_RATE, LONGER_GRACE);
 				RawHttpConnection connection = RawHttpConnection.open(app.port(), RECEIVE_BUFFER)) {
@@ -92,7 +92,7 @@ class ResponseRateTests {
 	}
 
 	@ParameterizedTest
-	@MethodSource("dev.keepalive.testsupport.WebStack#withServletContainers")
+	@MethodSource("dev.keepalive.testsupport.WebStack#withEveryServer")
 	void responseTheServerWritesSlowlyIsNotHeldAgainstItsClient(ServerKind server, WebStack stack) throws Exception {
 		try (TestApp app = TestApp.start(server, stack, MIN_RATE, LONGER_GRACE);
 				RawHttpConnection connection = RawHttpConnection.open(app.port(), RECEIVE_BUFFER)) {
@@ -111,7 +111,7 @@ class ResponseRateTests {
 	}
 
 	@ParameterizedTest
-	@EnumSource(names = { "TOMCAT", "JETTY" })
+	@EnumSource(ServerKind.class)
 	void clientThatStopsReadingIsKeptWhenTheMinimumIsOff(ServerKind server) throws Exception {
 		try (TestApp app = TestApp.start(server, "keepalive.server.min-response-rate=0B", GRACE);
 				RawHttpConnection connection = RawHttpConnection.open(app.port(), RECEIVE_BUFFER)) {

@@ -63,6 +63,8 @@ final class NettyConnectionTracker {
 		NettyTrackedConnection connection = new NettyTrackedConnection(this.server.policy(), channel);
 		pipeline.addBefore(NettyPipeline.HttpCodec, ConnectionActivity.NAME,
 				new ConnectionActivity(connection, this.idleTimeoutNanos));
+		pipeline.addBefore(NettyPipeline.HttpTrafficHandler, RequestBodyTimer.NAME,
+				new RequestBodyTimer(connection, this.server.policy().settings().minRequestBodyRate() > 0));
 		pipeline.addBefore(NettyPipeline.HttpTrafficHandler, KeepAliveAdvertiser.NAME,
 				new KeepAliveAdvertiser(connection, this));
 		pipeline.addAfter(NettyPipeline.HttpTrafficHandler, ExchangeDecision.NAME,

@@ -43,6 +43,8 @@ final class NettyTrackedConnection extends TrackedConnection {
 
 	private volatile boolean committedKeepAlive;
 
+	private volatile boolean bodyIncoming;
+
 	NettyTrackedConnection(ConnectionPolicy policy, Channel channel) {
 		super(policy);
 		this.channel = channel;
@@ -91,8 +93,37 @@ final class NettyTrackedConnection extends TrackedConnection {
 		return this.committedKeepAlive;
 	}
 
+	/**
+	 * Whether the body of the connection's last request is still arriving: its exchange
+	 * may be over (answered without reading it all), the connection is not idle.
+	 */
+	void bodyIncoming(boolean incoming) {
+		if (this.bodyIncoming != incoming) {
+			this.bodyIncoming = incoming;
+			if (!incoming) {
+				this.lastActivityNanos = System.nanoTime();
+			}
+		}
+	}
+
 	void exchangeEnded() {
-		this.lastActivityNanos = System.nanoTime();
+		long now = System.nanoTime();
+		this.lastActivityNanos = now;
+		if (this.bodyIncoming) {
+			// answered: the server itself now waits for the rest, to discard it
+			requestBodyRate().awaiting(now);
+		}
+		else {
+			requestBodyRate().requestEnded();
+		}
+	}
+
+	/**
+	 * Whether the server waits for the client's body bytes: it reads them while the
+	 * application keeps up, or to discard them once the exchange is over.
+	 */
+	boolean awaitsBody() {
+		return this.channel.config().isAutoRead() || ChannelOperations.get(this.channel) == null;
 	}
 
 	/**
@@ -107,7 +138,7 @@ final class NettyTrackedConnection extends TrackedConnection {
 	}
 
 	private boolean inExchange() {
-		return ChannelOperations.get(this.channel) != null;
+		return this.bodyIncoming || ChannelOperations.get(this.channel) != null;
 	}
 
 	@Override
@@ -116,8 +147,9 @@ final class NettyTrackedConnection extends TrackedConnection {
 		if (operations instanceof WebsocketInbound) {
 			return ConnectionState.UPGRADED;
 		}
-		if (operations != null) {
+		if (operations != null || this.bodyIncoming) {
 			// no thread is held by a Reactor Netty exchange, but the request is served
+			// (or, answered, still sends its body)
 			return ConnectionState.ACTIVE;
 		}
 		return (this.headersStartedNanos != 0) ? ConnectionState.READING_HEADERS : ConnectionState.IDLE;
@@ -174,14 +206,26 @@ final class NettyTrackedConnection extends TrackedConnection {
 			return false;
 		}
 		this.channel.eventLoop().execute(() -> {
-			ChannelHandlerContext bytes = this.bytes;
-			if (state() == ConnectionState.READING_HEADERS && bytes != null) {
+			if (state() == ConnectionState.READING_HEADERS) {
 				closingFor(CloseReason.HEADERS_TIMEOUT);
-				// on the event loop, below the codec: nothing else writes now
-				bytes.writeAndFlush(Unpooled.wrappedBuffer(REQUEST_TIMEOUT)).addListener(ChannelFutureListener.CLOSE);
+				answerRequestTimeout();
 			}
 		});
 		return true;
+	}
+
+	/**
+	 * Answer {@code 408} and close: on the event loop, below the codec, where nothing
+	 * else writes meanwhile.
+	 */
+	private void answerRequestTimeout() {
+		ChannelHandlerContext bytes = this.bytes;
+		if (bytes != null) {
+			bytes.writeAndFlush(Unpooled.wrappedBuffer(REQUEST_TIMEOUT)).addListener(ChannelFutureListener.CLOSE);
+		}
+		else {
+			this.channel.close();
+		}
 	}
 
 	/**
@@ -203,7 +247,13 @@ final class NettyTrackedConnection extends TrackedConnection {
 
 	@Override
 	protected void abort(boolean requestTimeout) {
-		this.channel.close();
+		if (requestTimeout) {
+			// the response has not started: nothing of it is on its way down the pipeline
+			this.channel.eventLoop().execute(this::answerRequestTimeout);
+		}
+		else {
+			this.channel.close();
+		}
 	}
 
 	@Override
