@@ -7,70 +7,99 @@ import java.net.StandardSocketOptions;
 import java.nio.channels.SocketChannel;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.MaxMessagesRecvByteBufAllocator;
+import io.netty.channel.RecvByteBufAllocator;
 
 /**
  * Stops a Reactor Netty listening channel without resetting the connections the kernel
- * has already established on it. Netty's acceptor never blocks: it takes every queued
- * connection whenever the socket is ready. A marker connected to the socket is accepted
- * after every connection queued before it (the queue is first in, first out); the socket
- * is closed once the marker is seen, so that only handshakes completing in between, a few
- * microseconds, are reset.
+ * has already established on it. Netty's acceptor never blocks: it takes queued
+ * connections in batches whenever the socket is ready. A marker connected to the socket
+ * is accepted after every connection queued before it (the queue is first in, first out);
+ * the acceptor closes the socket itself, on its event loop, at the end of the first batch
+ * past the marker that left the queue empty, so that only handshakes completing in the
+ * microseconds in between are reset. Sits first in the listening channel's pipeline,
+ * where each accepted connection passes as a message.
  */
-final class NettyAcceptQueue {
+final class NettyAcceptQueue extends ChannelInboundHandlerAdapter {
+
+	static final String NAME = "keepalive.acceptQueue";
 
 	private static final long MARKER_WAIT_MILLIS = 1000;
 
-	private final Channel listening;
-
-	private final CountDownLatch markerAccepted = new CountDownLatch(1);
-
-	private final AtomicInteger taken = new AtomicInteger();
+	private final CountDownLatch closed = new CountDownLatch(1);
 
 	private volatile int markerPort = -1;
 
-	NettyAcceptQueue(Channel listening) {
-		this.listening = listening;
+	private volatile boolean markerSeen;
+
+	/** Written and read on the listening channel's event loop only. */
+	private int batch;
+
+	private volatile int taken;
+
+	@Override
+	public boolean isSharable() {
+		return false;
 	}
 
-	/**
-	 * Record a connection the server has just accepted.
-	 * @param channel the connection
-	 * @return whether it is the marker, to be closed and not served
-	 */
-	boolean accepted(Channel channel) {
-		int markerPort = this.markerPort;
-		if (markerPort < 0) {
-			return false;
+	@Override
+	public void channelRead(ChannelHandlerContext ctx, Object msg) {
+		this.batch++;
+		if (this.markerPort >= 0 && msg instanceof Channel accepted) {
+			if (isMarker(accepted)) {
+				this.markerSeen = true;
+				accepted.unsafe().closeForcibly();
+				return;
+			}
+			this.taken++;
 		}
-		if (channel.remoteAddress() instanceof InetSocketAddress remote && remote.getPort() == markerPort
-				&& remote.getAddress().isLoopbackAddress()) {
-			this.markerAccepted.countDown();
-			return true;
+		ctx.fireChannelRead(msg);
+	}
+
+	private boolean isMarker(Channel accepted) {
+		return accepted.remoteAddress() instanceof InetSocketAddress remote && remote.getPort() == this.markerPort
+				&& remote.getAddress().isLoopbackAddress();
+	}
+
+	@Override
+	public void channelReadComplete(ChannelHandlerContext ctx) {
+		int batch = this.batch;
+		this.batch = 0;
+		// a full batch may have left connections queued: the next one takes them
+		if (this.markerSeen && batch < maxPerBatch(ctx.channel())) {
+			ctx.channel().close();
+			this.closed.countDown();
 		}
-		this.taken.incrementAndGet();
-		return false;
+		ctx.fireChannelReadComplete();
+	}
+
+	private static int maxPerBatch(Channel channel) {
+		RecvByteBufAllocator allocator = channel.config().getRecvByteBufAllocator();
+		return (allocator instanceof MaxMessagesRecvByteBufAllocator max) ? max.maxMessagesPerRead() : 1;
 	}
 
 	/**
 	 * Take what the kernel has queued, then close the listening channel.
+	 * @param listening the listening channel, this handler in its pipeline
 	 * @return the connections accepted meanwhile
 	 */
-	int stopAccepting() {
-		if (!this.listening.isOpen()) {
+	int stopAccepting(Channel listening) {
+		if (!listening.isOpen()) {
 			return 0;
 		}
 		try (SocketChannel marker = SocketChannel.open()) {
-			InetSocketAddress target = reachable((InetSocketAddress) this.listening.localAddress());
+			InetSocketAddress target = reachable((InetSocketAddress) listening.localAddress());
 			marker.configureBlocking(false);
 			// a reset when it closes: no TIME_WAIT left behind
 			marker.setOption(StandardSocketOptions.SO_LINGER, 0);
 			marker.bind(new InetSocketAddress(target.getAddress(), 0));
 			this.markerPort = ((InetSocketAddress) marker.getLocalAddress()).getPort();
 			marker.connect(target);
-			this.markerAccepted.await(MARKER_WAIT_MILLIS, TimeUnit.MILLISECONDS);
+			this.closed.await(MARKER_WAIT_MILLIS, TimeUnit.MILLISECONDS);
 		}
 		catch (IOException ex) {
 			// closed below: what is queued is reset, as without the marker
@@ -78,8 +107,9 @@ final class NettyAcceptQueue {
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();
 		}
-		this.listening.close().awaitUninterruptibly(MARKER_WAIT_MILLIS);
-		return this.taken.get();
+		// already closed, unless the acceptor did not get to the marker in time
+		listening.close().awaitUninterruptibly(MARKER_WAIT_MILLIS);
+		return this.taken;
 	}
 
 	/**

@@ -50,11 +50,6 @@ final class NettyConnectionTracker {
 	 * A connection was accepted; its pipeline has Reactor Netty's HTTP handlers.
 	 */
 	void channelInitialized(ConnectionObserver observer, Channel channel, @Nullable SocketAddress remoteAddress) {
-		NettyManagedConnector connector = this.registered;
-		if (connector != null && connector.acceptQueue().accepted(channel)) {
-			channel.close();
-			return;
-		}
 		ChannelPipeline pipeline = channel.pipeline();
 		if (pipeline.get(NettyPipeline.HttpCodec) == null || pipeline.get(NettyPipeline.HttpTrafficHandler) == null) {
 			// HTTP/2, or a protocol still to be negotiated with ALPN: not managed
@@ -98,9 +93,10 @@ final class NettyConnectionTracker {
 		if (previous != null) {
 			this.server.unregister(previous);
 		}
+		NettyAcceptQueue acceptQueue = new NettyAcceptQueue();
+		bound.channel().pipeline().addFirst(NettyAcceptQueue.NAME, acceptQueue);
 		NettyManagedConnector connector = new NettyManagedConnector(new ConnectorId(bound.port(), scheme()),
-				this.connections, new NettyAcceptQueue(bound.channel()), this.server.policy().settings(),
-				this.maxRequests);
+				this.connections, bound.channel(), acceptQueue, this.server.policy().settings(), this.maxRequests);
 		this.registered = connector;
 		this.server.register(connector);
 	}

@@ -5,6 +5,7 @@ import dev.keepalive.server.ConnectorId;
 import dev.keepalive.server.ConnectorLimits;
 import dev.keepalive.server.ManagedConnector;
 import dev.keepalive.server.ServerKeepAliveSettings;
+import io.netty.channel.Channel;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -17,14 +18,17 @@ final class NettyManagedConnector implements ManagedConnector {
 
 	private final ConnectorConnections connections;
 
+	private final Channel listening;
+
 	private final NettyAcceptQueue acceptQueue;
 
 	private final ConnectorLimits limits;
 
-	NettyManagedConnector(ConnectorId id, ConnectorConnections connections, NettyAcceptQueue acceptQueue,
-			ServerKeepAliveSettings settings, @Nullable Integer maxRequests) {
+	NettyManagedConnector(ConnectorId id, ConnectorConnections connections, Channel listening,
+			NettyAcceptQueue acceptQueue, ServerKeepAliveSettings settings, @Nullable Integer maxRequests) {
 		this.id = id;
 		this.connections = connections;
+		this.listening = listening;
 		this.acceptQueue = acceptQueue;
 		this.limits = new ConnectorLimits(settings.idleTimeout(), settings.headersTimeout(), maxRequests,
 				settings.maxConnectionAge(), null);
@@ -45,13 +49,9 @@ final class NettyManagedConnector implements ManagedConnector {
 		return this.limits;
 	}
 
-	NettyAcceptQueue acceptQueue() {
-		return this.acceptQueue;
-	}
-
 	@Override
 	public int stopAccepting() {
-		return this.acceptQueue.stopAccepting();
+		return this.acceptQueue.stopAccepting(this.listening);
 	}
 
 }
