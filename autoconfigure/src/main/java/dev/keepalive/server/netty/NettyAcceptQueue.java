@@ -5,6 +5,8 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;
 import java.nio.channels.SocketChannel;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
@@ -41,6 +43,9 @@ final class NettyAcceptQueue extends ChannelInboundHandlerAdapter {
 
 	private volatile int taken;
 
+	/** Accepted, not yet set up on their event loops (and so not yet tracked). */
+	private final Set<Channel> pending = ConcurrentHashMap.newKeySet();
+
 	@Override
 	public boolean isSharable() {
 		return false;
@@ -49,15 +54,27 @@ final class NettyAcceptQueue extends ChannelInboundHandlerAdapter {
 	@Override
 	public void channelRead(ChannelHandlerContext ctx, Object msg) {
 		this.batch++;
-		if (this.markerPort >= 0 && msg instanceof Channel accepted) {
-			if (isMarker(accepted)) {
-				this.markerSeen = true;
-				accepted.unsafe().closeForcibly();
-				return;
+		if (msg instanceof Channel accepted) {
+			if (this.markerPort >= 0) {
+				if (isMarker(accepted)) {
+					this.markerSeen = true;
+					accepted.unsafe().closeForcibly();
+					return;
+				}
+				this.taken++;
 			}
-			this.taken++;
+			this.pending.add(accepted);
 		}
 		ctx.fireChannelRead(msg);
+	}
+
+	/**
+	 * A connection taken from the queue has its pipeline, and is tracked: the drain sees
+	 * it.
+	 * @param channel the connection
+	 */
+	void initialized(Channel channel) {
+		this.pending.remove(channel);
 	}
 
 	private boolean isMarker(Channel accepted) {
@@ -109,7 +126,28 @@ final class NettyAcceptQueue extends ChannelInboundHandlerAdapter {
 		}
 		// already closed, unless the acceptor did not get to the marker in time
 		listening.close().awaitUninterruptibly(MARKER_WAIT_MILLIS);
+		awaitInitialized();
 		return this.taken;
+	}
+
+	/**
+	 * Wait until every connection accepted is tracked: each is set up on its own event
+	 * loop after the acceptor hands it over, and a drain that looked before would miss it
+	 * (and the server's own shutdown close it with the request its client has sent).
+	 */
+	private void awaitInitialized() {
+		long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(MARKER_WAIT_MILLIS);
+		this.pending.removeIf((channel) -> !channel.isOpen());
+		while (!this.pending.isEmpty() && System.nanoTime() - deadline < 0) {
+			try {
+				Thread.sleep(1);
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+				return;
+			}
+			this.pending.removeIf((channel) -> !channel.isOpen());
+		}
 	}
 
 	/**

@@ -53,6 +53,10 @@ final class NettyConnectionTracker {
 		ChannelPipeline pipeline = channel.pipeline();
 		if (pipeline.get(NettyPipeline.HttpCodec) == null || pipeline.get(NettyPipeline.HttpTrafficHandler) == null) {
 			// HTTP/2, or a protocol still to be negotiated with ALPN: not managed
+			NettyManagedConnector connector = this.registered;
+			if (connector != null) {
+				connector.initialized(channel);
+			}
 			return;
 		}
 		NettyTrackedConnection connection = new NettyTrackedConnection(this.server.policy(), channel);
@@ -66,6 +70,10 @@ final class NettyConnectionTracker {
 				new ExchangeDecision(connection, this.server, (this.maxRequests != null) ? this.maxRequests : 0));
 		this.connections.opened(channel, connection);
 		channel.closeFuture().addListener((future) -> this.connections.closed(channel, CloseReason.CLIENT));
+		NettyManagedConnector connector = this.registered;
+		if (connector != null) {
+			connector.initialized(channel);
+		}
 	}
 
 	/**

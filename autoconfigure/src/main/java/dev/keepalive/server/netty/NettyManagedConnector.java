@@ -49,6 +49,15 @@ final class NettyManagedConnector implements ManagedConnector {
 		return this.limits;
 	}
 
+	/**
+	 * A connection has been set up (tracked, or left alone): a drain that stops accepting
+	 * need not wait for it.
+	 * @param channel the connection
+	 */
+	void initialized(Channel channel) {
+		this.acceptQueue.initialized(channel);
+	}
+
 	@Override
 	public int stopAccepting() {
 		return this.acceptQueue.stopAccepting(this.listening);
