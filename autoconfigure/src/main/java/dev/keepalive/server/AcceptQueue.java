@@ -157,10 +157,12 @@ public final class AcceptQueue {
 	}
 
 	/**
-	 * The address to connect to: a wildcard address through IPv4 loopback, which a
+	 * The address a marker connects to: a wildcard address through IPv4 loopback, which a
 	 * dual-stack socket (Java's default) also accepts.
+	 * @param listening the listening socket's address
+	 * @return the address to connect to
 	 */
-	private static InetSocketAddress reachable(InetSocketAddress listening) {
+	public static InetSocketAddress reachable(InetSocketAddress listening) {
 		InetAddress host = listening.getAddress();
 		return new InetSocketAddress(host.isAnyLocalAddress() ? InetAddress.getLoopbackAddress() : host,
 				listening.getPort());

@@ -24,8 +24,6 @@ final class ExchangeDecision extends ChannelDuplexHandler {
 
 	private final int maxRequests;
 
-	private long requests;
-
 	ExchangeDecision(NettyTrackedConnection connection, ServerConnections server, int maxRequests) {
 		this.connection = connection;
 		this.server = server;
@@ -35,7 +33,7 @@ final class ExchangeDecision extends ChannelDuplexHandler {
 	@Override
 	public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
 		if (msg instanceof HttpRequest request) {
-			this.requests = this.connection.exchangeStarted();
+			this.connection.exchangeStarted();
 			if (this.server.recordsNewWork()) {
 				this.server.requestArrived(this.connection, path(request.uri()));
 			}
@@ -61,7 +59,7 @@ final class ExchangeDecision extends ChannelDuplexHandler {
 	public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) throws Exception {
 		if (msg instanceof HttpResponse response && isFinalOrUpgrade(response)) {
 			this.server.responseCommitted(this.connection);
-			CloseReason reason = this.server.closeReason(this.connection, this.requests, this.maxRequests);
+			CloseReason reason = this.server.closeReason(this.connection, this.connection.requests(), this.maxRequests);
 			if (reason != null && response.status().code() != 101) {
 				this.connection.closingFor(reason);
 				HttpUtil.setKeepAlive(response, false);

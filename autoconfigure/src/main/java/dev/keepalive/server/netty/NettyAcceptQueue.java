@@ -1,7 +1,6 @@
 package dev.keepalive.server.netty;
 
 import java.io.IOException;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;
 import java.nio.channels.SocketChannel;
@@ -10,6 +9,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
+import dev.keepalive.server.AcceptQueue;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -109,7 +109,7 @@ final class NettyAcceptQueue extends ChannelInboundHandlerAdapter {
 			return 0;
 		}
 		try (SocketChannel marker = SocketChannel.open()) {
-			InetSocketAddress target = reachable((InetSocketAddress) listening.localAddress());
+			InetSocketAddress target = AcceptQueue.reachable((InetSocketAddress) listening.localAddress());
 			marker.configureBlocking(false);
 			// a reset when it closes: no TIME_WAIT left behind
 			marker.setOption(StandardSocketOptions.SO_LINGER, 0);
@@ -132,8 +132,8 @@ final class NettyAcceptQueue extends ChannelInboundHandlerAdapter {
 
 	/**
 	 * Wait until every connection accepted is tracked: each is set up on its own event
-	 * loop after the acceptor hands it over, and a drain that looked before would miss it
-	 * (and the server's own shutdown close it with the request its client has sent).
+	 * loop after the acceptor hands it over, and a drain that looked before would miss
+	 * it.
 	 */
 	private void awaitInitialized() {
 		long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(MARKER_WAIT_MILLIS);
@@ -148,15 +148,6 @@ final class NettyAcceptQueue extends ChannelInboundHandlerAdapter {
 			}
 			this.pending.removeIf((channel) -> !channel.isOpen());
 		}
-	}
-
-	/**
-	 * The address to connect to: a wildcard address through loopback.
-	 */
-	private static InetSocketAddress reachable(InetSocketAddress listening) {
-		InetAddress host = listening.getAddress();
-		return new InetSocketAddress(host.isAnyLocalAddress() ? InetAddress.getLoopbackAddress() : host,
-				listening.getPort());
 	}
 
 }

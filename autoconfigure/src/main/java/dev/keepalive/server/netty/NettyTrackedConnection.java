@@ -78,11 +78,17 @@ final class NettyTrackedConnection extends TrackedConnection {
 
 	/**
 	 * A request's headers are complete and its exchange begins.
-	 * @return the number of requests on the connection, this one included
 	 */
-	long exchangeStarted() {
+	void exchangeStarted() {
 		this.headersStartedNanos = 0;
-		return ++this.requests;
+		this.requests++;
+	}
+
+	/**
+	 * The requests received on the connection so far.
+	 */
+	long requests() {
+		return this.requests;
 	}
 
 	void responseCommitted(boolean keepAlive) {
