@@ -23,6 +23,7 @@ import io.netty.util.concurrent.EventExecutor;
 import org.eclipse.jetty.server.AbstractConnector;
 import org.eclipse.jetty.server.Connector;
 import org.eclipse.jetty.server.Server;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import reactor.netty.http.HttpResources;
@@ -109,6 +110,39 @@ class AcceptQueueDrainTests {
 			assertThat(report.requestsServed()).isEqualTo(QUEUED + late.size());
 			assertThat(report.closedAfterResponse()).isEqualTo(QUEUED + late.size());
 			assertThat(report.closedIdle()).isEqualTo(2);
+			assertThat(report.forced()).isZero();
+		}
+	}
+
+	@Test
+	void connectionsThatQueueBehindNettysMarkerAreServedToo() throws Exception {
+		// Netty's acceptor takes one connection per event loop turn: a busy one reaches
+		// the drain's marker late, and clients queue behind it meanwhile
+		try (TestApp app = TestApp.start(ServerKind.NETTY, "keepalive.shutdown.drain-delay=0s",
+				"keepalive.shutdown.timeout=20s")) {
+			int port = app.port();
+			CountDownLatch eventLoopsHeld = holdNettyEventLoops();
+			List<RawHttpConnection> queued = new ArrayList<>();
+			for (int i = 0; i < QUEUED; i++) {
+				queued.add(app.connect().get("/hello"));
+			}
+			CompletableFuture<Void> closed = app.closeInBackground();
+			await().atMost(Duration.ofSeconds(10)).until(() -> acceptQueueLength(port) == QUEUED + 1);
+			for (int i = 0; i < QUEUED; i++) {
+				queued.add(app.connect().get("/hello"));
+			}
+			await().atMost(Duration.ofSeconds(10)).until(() -> acceptQueueLength(port) == 2 * QUEUED + 1);
+			eventLoopsHeld.countDown();
+			for (RawHttpConnection connection : queued) {
+				RawHttpResponse response = connection.readResponse();
+				assertThat(response.status()).isEqualTo(200);
+				assertThat(response.connectionClose()).isTrue();
+				assertThat(connection.awaitClose(Duration.ofSeconds(5))).isEqualTo(Closure.EOF);
+			}
+			closed.get(30, TimeUnit.SECONDS);
+			DrainReport report = app.drain().report();
+			assertThat(report.takenFromAcceptQueue()).isEqualTo(2 * QUEUED);
+			assertThat(report.requestsServed()).isEqualTo(2 * QUEUED);
 			assertThat(report.forced()).isZero();
 		}
 	}

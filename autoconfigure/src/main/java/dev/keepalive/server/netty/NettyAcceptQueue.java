@@ -4,8 +4,10 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;
 import java.nio.channels.SocketChannel;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
@@ -13,16 +15,21 @@ import dev.keepalive.server.AcceptQueue;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.channel.MaxMessagesRecvByteBufAllocator;
-import io.netty.channel.RecvByteBufAllocator;
+import io.netty.channel.DefaultMaxMessagesRecvByteBufAllocator;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
 
 /**
  * Stops a Reactor Netty listening channel without resetting the connections the kernel
- * has already established on it. Netty's acceptor never blocks: it takes queued
- * connections in batches whenever the socket is ready. A marker connected to the socket
- * is accepted after every connection queued before it (the queue is first in, first out);
- * the acceptor closes the socket itself, on its event loop, at the end of the first batch
- * past the marker that left the queue empty, so that only handshakes completing in the
+ * has already established on it. Netty's acceptor never blocks: whenever the socket is
+ * ready it takes a batch of queued connections (on Linux's native transport, one per
+ * event loop turn by default), and hands each one over. A marker connected to the socket
+ * is accepted after every connection queued before it (the queue is first in, first out),
+ * but clients may queue behind it until then. So, once the drain has begun, a batch ends
+ * only when the queue is empty (or the batch is full), and the acceptor closes the socket
+ * itself, on its event loop, at the end of the first batch past a marker that left the
+ * queue empty; where connections are handed over only after the whole batch has been
+ * taken (Java NIO), that batch must also have taken nothing but the marker, or clients
+ * may have queued meanwhile and another marker is sent. Only handshakes completing in the
  * microseconds in between are reset. Sits first in the listening channel's pipeline,
  * where each accepted connection passes as a message.
  */
@@ -34,12 +41,24 @@ final class NettyAcceptQueue extends ChannelInboundHandlerAdapter {
 
 	private final CountDownLatch closed = new CountDownLatch(1);
 
-	private volatile int markerPort = -1;
+	private final List<SocketChannel> markers = new CopyOnWriteArrayList<>();
 
-	private volatile boolean markerSeen;
+	private final Set<Integer> markerPorts = ConcurrentHashMap.newKeySet();
+
+	/**
+	 * A batch that takes fewer connections than this stopped at an empty queue. Unknown
+	 * until the drain begins: every batch counts as emptying the queue.
+	 */
+	private volatile int fullBatch = Integer.MAX_VALUE;
+
+	/** Written and read on the listening channel's event loop only. */
+	private boolean markerSeen;
 
 	/** Written and read on the listening channel's event loop only. */
 	private int batch;
+
+	/** Written and read on the listening channel's event loop only. */
+	private int handedOver;
 
 	private volatile int taken;
 
@@ -55,7 +74,7 @@ final class NettyAcceptQueue extends ChannelInboundHandlerAdapter {
 	public void channelRead(ChannelHandlerContext ctx, Object msg) {
 		this.batch++;
 		if (msg instanceof Channel accepted) {
-			if (this.markerPort >= 0) {
+			if (!this.markerPorts.isEmpty()) {
 				if (isMarker(accepted)) {
 					this.markerSeen = true;
 					accepted.unsafe().closeForcibly();
@@ -63,6 +82,7 @@ final class NettyAcceptQueue extends ChannelInboundHandlerAdapter {
 				}
 				this.taken++;
 			}
+			this.handedOver++;
 			this.pending.add(accepted);
 		}
 		ctx.fireChannelRead(msg);
@@ -78,25 +98,31 @@ final class NettyAcceptQueue extends ChannelInboundHandlerAdapter {
 	}
 
 	private boolean isMarker(Channel accepted) {
-		return accepted.remoteAddress() instanceof InetSocketAddress remote && remote.getPort() == this.markerPort
-				&& remote.getAddress().isLoopbackAddress();
+		return accepted.remoteAddress() instanceof InetSocketAddress remote
+				&& this.markerPorts.contains(remote.getPort()) && remote.getAddress().isLoopbackAddress();
 	}
 
 	@Override
 	public void channelReadComplete(ChannelHandlerContext ctx) {
-		int batch = this.batch;
+		boolean queueLeftEmpty = this.batch < this.fullBatch
+				&& (this.handedOver == 0 || !handsOverAfterBatch(ctx.channel()));
 		this.batch = 0;
-		// a full batch may have left connections queued: the next one takes them
-		if (this.markerSeen && batch < maxPerBatch(ctx.channel())) {
-			ctx.channel().close();
-			this.closed.countDown();
+		this.handedOver = 0;
+		if (this.markerSeen) {
+			this.markerSeen = false;
+			if (queueLeftEmpty) {
+				ctx.channel().close();
+				this.closed.countDown();
+			}
+			else if (ctx.channel().isOpen()) {
+				sendMarker(ctx.channel());
+			}
 		}
 		ctx.fireChannelReadComplete();
 	}
 
-	private static int maxPerBatch(Channel channel) {
-		RecvByteBufAllocator allocator = channel.config().getRecvByteBufAllocator();
-		return (allocator instanceof MaxMessagesRecvByteBufAllocator max) ? max.maxMessagesPerRead() : 1;
+	private static boolean handsOverAfterBatch(Channel listening) {
+		return listening instanceof NioServerSocketChannel;
 	}
 
 	/**
@@ -108,26 +134,67 @@ final class NettyAcceptQueue extends ChannelInboundHandlerAdapter {
 		if (!listening.isOpen()) {
 			return 0;
 		}
-		try (SocketChannel marker = SocketChannel.open()) {
-			InetSocketAddress target = AcceptQueue.reachable((InetSocketAddress) listening.localAddress());
-			marker.configureBlocking(false);
-			// a reset when it closes: no TIME_WAIT left behind
-			marker.setOption(StandardSocketOptions.SO_LINGER, 0);
-			marker.bind(new InetSocketAddress(target.getAddress(), 0));
-			this.markerPort = ((InetSocketAddress) marker.getLocalAddress()).getPort();
-			marker.connect(target);
+		try {
+			acceptUntilEmpty(listening);
+			sendMarker(listening);
 			this.closed.await(MARKER_WAIT_MILLIS, TimeUnit.MILLISECONDS);
-		}
-		catch (IOException ex) {
-			// closed below: what is queued is reset, as without the marker
 		}
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();
 		}
-		// already closed, unless the acceptor did not get to the marker in time
-		listening.close().awaitUninterruptibly(MARKER_WAIT_MILLIS);
+		finally {
+			// already closed, unless the acceptor did not get to a marker in time: what
+			// is
+			// still queued is reset, as without the markers
+			listening.close().awaitUninterruptibly(MARKER_WAIT_MILLIS);
+			this.markers.forEach(NettyAcceptQueue::close);
+		}
 		awaitInitialized();
 		return this.taken;
+	}
+
+	/**
+	 * Make each batch go on until the queue is empty (or the batch is full), rather than
+	 * stop after one connection.
+	 */
+	private void acceptUntilEmpty(Channel listening) {
+		if (listening.config().getRecvByteBufAllocator() instanceof DefaultMaxMessagesRecvByteBufAllocator allocator) {
+			allocator.respectMaybeMoreData(false);
+			this.fullBatch = allocator.maxMessagesPerRead();
+		}
+	}
+
+	/**
+	 * Connect a marker to the listening channel, without waiting: from the drain's
+	 * thread, then from the acceptor's event loop.
+	 */
+	private void sendMarker(Channel listening) {
+		try {
+			SocketChannel marker = SocketChannel.open();
+			this.markers.add(marker);
+			InetSocketAddress target = AcceptQueue.reachable((InetSocketAddress) listening.localAddress());
+			marker.configureBlocking(false);
+			// a reset when it closes: no TIME_WAIT left behind
+			marker.setOption(StandardSocketOptions.SO_LINGER, 0);
+			// bound first, so that it is recognised from the moment it is accepted
+			marker.bind(new InetSocketAddress(target.getAddress(), 0));
+			this.markerPorts.add(((InetSocketAddress) marker.getLocalAddress()).getPort());
+			marker.connect(target);
+		}
+		catch (IOException ex) {
+			// what is still queued is reset, as without the markers
+			listening.close();
+			this.closed.countDown();
+		}
+	}
+
+	private static void close(SocketChannel marker) {
+		try {
+			marker.close();
+		}
+		catch (IOException ex) {
+			// nothing left to do
+		}
 	}
 
 	/**
