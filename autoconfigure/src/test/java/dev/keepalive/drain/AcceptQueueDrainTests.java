@@ -121,6 +121,11 @@ class AcceptQueueDrainTests {
 		try (TestApp app = TestApp.start(ServerKind.NETTY, "keepalive.shutdown.drain-delay=0s",
 				"keepalive.shutdown.timeout=20s")) {
 			int port = app.port();
+			// the acceptor has been at work before the drain: it reads on as it was set
+			// up
+			try (RawHttpConnection first = app.connect()) {
+				assertThat(first.get("/hello", "Connection: close").readResponse().status()).isEqualTo(200);
+			}
 			CountDownLatch eventLoopsHeld = holdNettyEventLoops();
 			List<RawHttpConnection> queued = new ArrayList<>();
 			for (int i = 0; i < QUEUED; i++) {

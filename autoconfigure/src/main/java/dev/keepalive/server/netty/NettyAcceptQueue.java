@@ -15,7 +15,6 @@ import dev.keepalive.server.AcceptQueue;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.channel.DefaultMaxMessagesRecvByteBufAllocator;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 
 /**
@@ -158,8 +157,8 @@ final class NettyAcceptQueue extends ChannelInboundHandlerAdapter {
 	 * stop after one connection.
 	 */
 	private void acceptUntilEmpty(Channel listening) {
-		if (listening.config().getRecvByteBufAllocator() instanceof DefaultMaxMessagesRecvByteBufAllocator allocator) {
-			allocator.respectMaybeMoreData(false);
+		if (listening.config().getRecvByteBufAllocator() instanceof AcceptUntilEmpty allocator) {
+			allocator.start();
 			this.fullBatch = allocator.maxMessagesPerRead();
 		}
 	}

@@ -5,6 +5,7 @@ import java.time.Duration;
 import dev.keepalive.server.ServerConnections;
 import dev.keepalive.server.ServerKeepAliveSettings;
 import dev.keepalive.server.ServerPropertyOverrides;
+import io.netty.channel.ChannelOption;
 import reactor.netty.http.server.HttpServer;
 
 import org.springframework.boot.reactor.netty.NettyReactiveWebServerFactory;
@@ -68,6 +69,11 @@ final class NettyKeepAliveCustomizer implements WebServerFactoryCustomizer<Netty
 		NettyConnectionTracker tracker = new NettyConnectionTracker(this.serverConnections,
 				this.serverConnections.newConnectorConnections(), (maxRequests > 0) ? maxRequests : null,
 				customized.configuration().isSecure());
+		AcceptUntilEmpty allocator = AcceptUntilEmpty
+			.wrap(customized.configuration().options().get(ChannelOption.RCVBUF_ALLOCATOR));
+		if (allocator != null) {
+			customized = customized.option(ChannelOption.RCVBUF_ALLOCATOR, allocator);
+		}
 		return customized.doOnChannelInit(tracker::channelInitialized)
 			.childObserve(tracker::stateChanged)
 			.doOnBound(tracker::bound);
