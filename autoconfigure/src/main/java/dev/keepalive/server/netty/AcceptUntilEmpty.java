@@ -1,5 +1,6 @@
 package dev.keepalive.server.netty;
 
+import io.netty.channel.ChannelConfig;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.MaxMessagesRecvByteBufAllocator;
 import io.netty.channel.RecvByteBufAllocator;
@@ -9,14 +10,23 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * The listening channel's read allocator, Netty's own (or the application's) until the
- * drain begins; from then on a batch of accepts goes on until the queue is empty or the
- * batch is full. Netty's native Linux transport otherwise accepts one connection per
- * event loop turn, and then the end of a batch tells nothing about the queue.
+ * drain begins; from then on a batch of accepts goes on until the queue is empty (or
+ * {@link #DRAIN_BATCH} connections). Netty's native Linux transport otherwise accepts one
+ * connection per event loop turn (at most 16 per turn on Java NIO): the end of a batch
+ * tells nothing about the queue, and a proxy that opens new connections as fast as a busy
+ * event loop turns, as nginx does when its connections get {@code Connection: close},
+ * keeps the queue from ever being found empty.
  */
 final class AcceptUntilEmpty implements MaxMessagesRecvByteBufAllocator {
 
 	/** Netty's batch size for listening channels (their channel metadata's). */
 	private static final int DEFAULT_MAX_MESSAGES_PER_READ = 16;
+
+	/**
+	 * The most connections a batch takes once the drain has begun: a bound only against a
+	 * flood that would hold the event loop's other connections back for good.
+	 */
+	static final int DRAIN_BATCH = 1024;
 
 	private final MaxMessagesRecvByteBufAllocator delegate;
 
@@ -65,26 +75,47 @@ final class AcceptUntilEmpty implements MaxMessagesRecvByteBufAllocator {
 	}
 
 	/**
-	 * Ignores whether the transport expects more once the drain has begun: the batch
-	 * stops where an accept finds the queue empty, or at its size.
+	 * Netty's handle until the drain begins; then the batch stops only where an accept
+	 * finds the queue empty, or at {@link #DRAIN_BATCH}.
 	 */
 	private final class UntilEmptyHandle extends RecvByteBufAllocator.DelegatingHandle
 			implements RecvByteBufAllocator.ExtendedHandle {
+
+		private @Nullable ChannelConfig config;
+
+		private int messages;
 
 		UntilEmptyHandle(ExtendedHandle delegate) {
 			super(delegate);
 		}
 
 		@Override
+		public void reset(ChannelConfig config) {
+			this.config = config;
+			this.messages = 0;
+			super.reset(config);
+		}
+
+		@Override
+		public void incMessagesRead(int numMessages) {
+			this.messages += numMessages;
+			super.incMessagesRead(numMessages);
+		}
+
+		@Override
 		public boolean continueReading(UncheckedBooleanSupplier maybeMoreDataSupplier) {
-			return ((ExtendedHandle) delegate()).continueReading(
-					AcceptUntilEmpty.this.untilEmpty ? UncheckedBooleanSupplier.TRUE_SUPPLIER : maybeMoreDataSupplier);
+			return AcceptUntilEmpty.this.untilEmpty ? untilEmpty()
+					: ((ExtendedHandle) delegate()).continueReading(maybeMoreDataSupplier);
 		}
 
 		@Override
 		public boolean continueReading() {
-			return AcceptUntilEmpty.this.untilEmpty ? continueReading(UncheckedBooleanSupplier.TRUE_SUPPLIER)
-					: delegate().continueReading();
+			return AcceptUntilEmpty.this.untilEmpty ? untilEmpty() : delegate().continueReading();
+		}
+
+		private boolean untilEmpty() {
+			ChannelConfig config = this.config;
+			return config != null && config.isAutoRead() && this.messages < DRAIN_BATCH;
 		}
 
 	}

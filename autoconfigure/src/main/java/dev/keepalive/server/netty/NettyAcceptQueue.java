@@ -20,17 +20,16 @@ import io.netty.channel.socket.nio.NioServerSocketChannel;
 /**
  * Stops a Reactor Netty listening channel without resetting the connections the kernel
  * has already established on it. Netty's acceptor never blocks: whenever the socket is
- * ready it takes a batch of queued connections (on Linux's native transport, one per
- * event loop turn by default), and hands each one over. A marker connected to the socket
- * is accepted after every connection queued before it (the queue is first in, first out),
- * but clients may queue behind it until then. So, once the drain has begun, a batch ends
- * only when the queue is empty (or the batch is full), and the acceptor closes the socket
- * itself, on its event loop, at the end of the first batch past a marker that left the
- * queue empty; where connections are handed over only after the whole batch has been
- * taken (Java NIO), that batch must also have taken nothing but the marker, or clients
- * may have queued meanwhile and another marker is sent. Only handshakes completing in the
- * microseconds in between are reset. Sits first in the listening channel's pipeline,
- * where each accepted connection passes as a message.
+ * ready it takes a batch of queued connections, and hands each one over. A marker
+ * connected to the socket is accepted after every connection queued before it (the queue
+ * is first in, first out), but clients may queue behind it until then. So, once the drain
+ * has begun, a batch ends only when the queue is empty ({@link AcceptUntilEmpty}), and
+ * the acceptor closes the socket itself, on its event loop, at the end of the first batch
+ * past a marker that left the queue empty. Where connections are handed over only after
+ * the whole batch has been taken (Java NIO), that batch must also have taken nothing but
+ * the marker, or clients may have queued meanwhile and another marker is sent. Only
+ * handshakes completing in the microseconds in between are reset. Sits first in the
+ * listening channel's pipeline, where each accepted connection passes as a message.
  */
 final class NettyAcceptQueue extends ChannelInboundHandlerAdapter {
 
@@ -159,7 +158,7 @@ final class NettyAcceptQueue extends ChannelInboundHandlerAdapter {
 	private void acceptUntilEmpty(Channel listening) {
 		if (listening.config().getRecvByteBufAllocator() instanceof AcceptUntilEmpty allocator) {
 			allocator.start();
-			this.fullBatch = allocator.maxMessagesPerRead();
+			this.fullBatch = AcceptUntilEmpty.DRAIN_BATCH;
 		}
 	}
 
