@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;
 import java.nio.channels.SocketChannel;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -49,8 +50,17 @@ final class NettyAcceptQueue extends ChannelInboundHandlerAdapter {
 	 */
 	private volatile int fullBatch = Integer.MAX_VALUE;
 
+	/** Set before the first marker is sent. */
+	private volatile boolean handsOverAfterBatch;
+
 	/** Written and read on the listening channel's event loop only. */
 	private boolean markerSeen;
+
+	/**
+	 * Markers taken in the current batch: closed after it, not while the queue is taken.
+	 * Read and written on the listening channel's event loop only.
+	 */
+	private final List<Channel> acceptedMarkers = new ArrayList<>();
 
 	/** Written and read on the listening channel's event loop only. */
 	private int batch;
@@ -75,7 +85,7 @@ final class NettyAcceptQueue extends ChannelInboundHandlerAdapter {
 			if (!this.markerPorts.isEmpty()) {
 				if (isMarker(accepted)) {
 					this.markerSeen = true;
-					accepted.unsafe().closeForcibly();
+					this.acceptedMarkers.add(accepted);
 					return;
 				}
 				this.taken++;
@@ -100,10 +110,13 @@ final class NettyAcceptQueue extends ChannelInboundHandlerAdapter {
 				&& this.markerPorts.contains(remote.getPort()) && remote.getAddress().isLoopbackAddress();
 	}
 
+	/**
+	 * The batch is over. Clients keep queuing until the socket is closed: nothing here
+	 * may take time before it is (no class to load, no marker to close).
+	 */
 	@Override
 	public void channelReadComplete(ChannelHandlerContext ctx) {
-		boolean queueLeftEmpty = this.batch < this.fullBatch
-				&& (this.handedOver == 0 || !handsOverAfterBatch(ctx.channel()));
+		boolean queueLeftEmpty = this.batch < this.fullBatch && (this.handedOver == 0 || !this.handsOverAfterBatch);
 		this.batch = 0;
 		this.handedOver = 0;
 		if (this.markerSeen) {
@@ -115,12 +128,10 @@ final class NettyAcceptQueue extends ChannelInboundHandlerAdapter {
 			else if (ctx.channel().isOpen()) {
 				sendMarker(ctx.channel());
 			}
+			this.acceptedMarkers.forEach((marker) -> marker.unsafe().closeForcibly());
+			this.acceptedMarkers.clear();
 		}
 		ctx.fireChannelReadComplete();
-	}
-
-	private static boolean handsOverAfterBatch(Channel listening) {
-		return listening instanceof NioServerSocketChannel;
 	}
 
 	/**
@@ -134,6 +145,7 @@ final class NettyAcceptQueue extends ChannelInboundHandlerAdapter {
 		}
 		try {
 			acceptUntilEmpty(listening);
+			this.handsOverAfterBatch = listening instanceof NioServerSocketChannel;
 			sendMarker(listening);
 			this.closed.await(MARKER_WAIT_MILLIS, TimeUnit.MILLISECONDS);
 		}
