@@ -153,9 +153,8 @@ final class NettyAcceptQueue extends ChannelInboundHandlerAdapter {
 			Thread.currentThread().interrupt();
 		}
 		finally {
-			// already closed, unless the acceptor did not get to a marker in time: what
-			// is
-			// still queued is reset, as without the markers
+			// already closed, unless the acceptor did not get to a marker in time:
+			// what is still queued is reset, as without the markers
 			listening.close().awaitUninterruptibly(MARKER_WAIT_MILLIS);
 			this.markers.forEach(NettyAcceptQueue::close);
 		}
