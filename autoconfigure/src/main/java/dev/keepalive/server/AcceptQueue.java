@@ -69,14 +69,32 @@ public final class AcceptQueue {
 	public void wake(int acceptors) throws IOException {
 		InetSocketAddress target = reachable((InetSocketAddress) this.listening.getLocalAddress());
 		for (int i = 0; i < acceptors; i++) {
-			SocketChannel marker = SocketChannel.open();
+			SocketChannel marker = boundMarker(target);
 			this.markerChannels.add(marker);
-			marker.configureBlocking(false);
-			marker.setOption(StandardSocketOptions.SO_LINGER, 0);
-			// bound first, so that it is recognised from the moment it is accepted
-			marker.bind(new InetSocketAddress(target.getAddress(), 0));
 			this.markers.add(marker.getLocalAddress());
 			marker.connect(target);
+		}
+	}
+
+	/**
+	 * Open a marker connection for a listening socket, bound but not yet connected: its
+	 * local address is known first, so that it can be recognised from the moment it is
+	 * accepted. It does not block, and its close is a reset, which leaves no TIME_WAIT.
+	 * @param target the address it will connect to (see {@link #reachable})
+	 * @return the marker, to be connected by the caller
+	 * @throws IOException if it cannot be opened
+	 */
+	public static SocketChannel boundMarker(InetSocketAddress target) throws IOException {
+		SocketChannel marker = SocketChannel.open();
+		try {
+			marker.configureBlocking(false);
+			marker.setOption(StandardSocketOptions.SO_LINGER, 0);
+			marker.bind(new InetSocketAddress(target.getAddress(), 0));
+			return marker;
+		}
+		catch (IOException ex) {
+			close(marker);
+			throw ex;
 		}
 	}
 

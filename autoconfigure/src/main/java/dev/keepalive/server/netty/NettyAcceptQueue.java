@@ -2,7 +2,6 @@ package dev.keepalive.server.netty;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.net.StandardSocketOptions;
 import java.nio.channels.SocketChannel;
 import java.util.ArrayList;
 import java.util.List;
@@ -179,14 +178,9 @@ final class NettyAcceptQueue extends ChannelInboundHandlerAdapter {
 	 */
 	private void sendMarker(Channel listening) {
 		try {
-			SocketChannel marker = SocketChannel.open();
-			this.markers.add(marker);
 			InetSocketAddress target = AcceptQueue.reachable((InetSocketAddress) listening.localAddress());
-			marker.configureBlocking(false);
-			// a reset when it closes: no TIME_WAIT left behind
-			marker.setOption(StandardSocketOptions.SO_LINGER, 0);
-			// bound first, so that it is recognised from the moment it is accepted
-			marker.bind(new InetSocketAddress(target.getAddress(), 0));
+			SocketChannel marker = AcceptQueue.boundMarker(target);
+			this.markers.add(marker);
 			this.markerPorts.add(((InetSocketAddress) marker.getLocalAddress()).getPort());
 			marker.connect(target);
 		}
