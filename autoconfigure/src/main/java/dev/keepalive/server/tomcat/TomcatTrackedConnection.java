@@ -241,8 +241,10 @@ final class TomcatTrackedConnection extends TrackedConnection {
 	 */
 	private void shutdown() {
 		try {
-			this.channel.shutdownInput();
+			// output first: a thread woken by the end of its input answers its failed
+			// read (400, 500), and nothing may follow what was sent before (a 408)
 			this.channel.shutdownOutput();
+			this.channel.shutdownInput();
 		}
 		catch (IOException ex) {
 			// already closed
