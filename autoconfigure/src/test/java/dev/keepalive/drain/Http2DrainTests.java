@@ -16,6 +16,7 @@ import dev.keepalive.testsupport.RawHttpConnection.Closure;
 import dev.keepalive.testsupport.RawHttpConnection;
 import dev.keepalive.testsupport.ServerKind;
 import dev.keepalive.testsupport.TestApp;
+import dev.keepalive.testsupport.TestEndpoints;
 import dev.keepalive.testsupport.TestController;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -45,7 +46,7 @@ class Http2DrainTests {
 			throws Exception {
 		try (TestApp app = start(server, transport, "keepalive.shutdown.drain-delay=" + drainDelay);
 				Http2TestClient client = Http2TestClient.connect(app.port(), transport.tls())) {
-			TestController controller = app.controller();
+			TestEndpoints controller = app.endpoints();
 			List<Http2TestClient.Response> responses = new ArrayList<>();
 			for (int i = 0; i < 3; i++) {
 				responses.add(client.get("/work?ms=2500"));
@@ -71,13 +72,13 @@ class Http2DrainTests {
 	}
 
 	@ParameterizedTest
-	@EnumSource(names = { "TOMCAT", "JETTY" })
+	@EnumSource(ServerKind.class)
 	void gracefulGoAwayAtDrainDelayThenFinalGoAwayAtDrainingAndNoStreamAboveIt(ServerKind server) throws Exception {
 		try (TestApp app = start(server, Http2Transport.H2C, "keepalive.shutdown.drain-delay=2s",
 				"keepalive.shutdown.idle-grace=500ms");
 				RawHttp2Connection connection = RawHttp2Connection.open(app.port());
 				RawHttpConnection idleHttp1 = RawHttpConnection.open(app.port())) {
-			TestController controller = app.controller();
+			TestEndpoints controller = app.endpoints();
 			assertThat(idleHttp1.get("/hello").readResponse().status()).isEqualTo(200);
 			connection.get(1, "/work?ms=5000");
 			await().atMost(Duration.ofSeconds(10)).until(() -> controller.inFlight() == 1);
@@ -124,7 +125,7 @@ class Http2DrainTests {
 	}
 
 	@ParameterizedTest
-	@EnumSource(names = { "TOMCAT", "JETTY" })
+	@EnumSource(ServerKind.class)
 	void connectionOpenedDuringTheDrainDelayServesItsFirstStreamThenGetsAGracefulGoAway(ServerKind server)
 			throws Exception {
 		try (TestApp app = start(server, Http2Transport.H2C, "keepalive.shutdown.drain-delay=3s")) {
@@ -149,13 +150,13 @@ class Http2DrainTests {
 	}
 
 	@ParameterizedTest
-	@EnumSource(names = { "TOMCAT", "JETTY" })
+	@EnumSource(ServerKind.class)
 	void streamOpenedJustAfterTheGracefulGoAwayIsServedWithNoDrainDelayNorIdleGrace(ServerKind server)
 			throws Exception {
 		try (TestApp app = start(server, Http2Transport.H2C, "keepalive.shutdown.drain-delay=0s",
 				"keepalive.shutdown.idle-grace=0s");
 				RawHttp2Connection connection = RawHttp2Connection.open(app.port())) {
-			TestController controller = app.controller();
+			TestEndpoints controller = app.endpoints();
 			connection.get(1, "/work?ms=3000");
 			await().atMost(Duration.ofSeconds(10)).until(() -> controller.inFlight() == 1);
 			CompletableFuture<Void> closed = app.closeInBackground();
@@ -199,22 +200,26 @@ class Http2DrainTests {
 		try (TestApp app = start(server, transport, "keepalive.shutdown.drain-delay=0s",
 				"keepalive.shutdown.timeout=2s");
 				Http2TestClient client = Http2TestClient.connect(app.port(), transport.tls())) {
-			TestController controller = app.controller();
+			TestEndpoints controller = app.endpoints();
 			client.get("/hang");
 			await().atMost(Duration.ofSeconds(10)).until(() -> controller.inFlight() == 1);
 			app.closeInBackground().get(30, TimeUnit.SECONDS);
 			DrainReport report = app.drain().report();
 			assertThat(report.forced()).isEqualTo(1);
-			assertThat(controller.interrupted()).isEqualTo(1);
+			assertThat(client.awaitClosed(Duration.ofSeconds(5))).isTrue();
+			if (controller instanceof TestController servlet) {
+				// Reactor Netty's event loop is no request's thread to interrupt
+				assertThat(servlet.interrupted()).isEqualTo(1);
+			}
 		}
 	}
 
 	@ParameterizedTest
-	@EnumSource(names = { "TOMCAT", "JETTY" })
+	@EnumSource(ServerKind.class)
 	void h2cUpgradeStreamsCompleteThroughTheDrain(ServerKind server) throws Exception {
 		try (TestApp app = start(server, Http2Transport.H2C, "keepalive.shutdown.drain-delay=1s");
 				RawHttp2Connection connection = RawHttp2Connection.upgrade(app.port(), "/hello")) {
-			TestController controller = app.controller();
+			TestEndpoints controller = app.endpoints();
 			await().atMost(Duration.ofSeconds(5)).until(() -> connection.isComplete(1));
 			assertThat(connection.status(1)).isEqualTo(200);
 			for (int stream = 3; stream <= 7; stream += 2) {

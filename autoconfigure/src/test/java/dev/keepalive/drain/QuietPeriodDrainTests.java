@@ -34,7 +34,7 @@ class QuietPeriodDrainTests {
 	private static final Duration NEW_WORK_EVERY = Duration.ofMillis(150);
 
 	@ParameterizedTest
-	@EnumSource(names = { "TOMCAT", "JETTY" })
+	@EnumSource(ServerKind.class)
 	void noTrafficEndsTheDrainDelayAtTheMinimum(ServerKind server) throws Exception {
 		try (TestApp app = start(server, "keepalive.shutdown.drain-delay=30s", "keepalive.shutdown.quiet-period=1s",
 				"keepalive.shutdown.min-drain-delay=2s")) {
@@ -47,7 +47,7 @@ class QuietPeriodDrainTests {
 	}
 
 	@ParameterizedTest
-	@EnumSource(names = { "TOMCAT", "JETTY" })
+	@EnumSource(ServerKind.class)
 	void steadyNewConnectionsHoldTheDrainDelayUntilItsMaximum(ServerKind server) throws Exception {
 		// a quiet period well above the gaps of the traffic, even on a loaded machine
 		try (TestApp app = start(server, "keepalive.shutdown.drain-delay=4s", "keepalive.shutdown.quiet-period=2s")) {
@@ -122,7 +122,7 @@ class QuietPeriodDrainTests {
 	}
 
 	@ParameterizedTest
-	@EnumSource(names = { "TOMCAT", "JETTY" })
+	@EnumSource(ServerKind.class)
 	void configuredProbePathsReplaceTheHealthEndpoint(ServerKind server) throws Exception {
 		try (TestApp app = start(server, "keepalive.shutdown.drain-delay=30s", "keepalive.shutdown.quiet-period=1s",
 				"keepalive.shutdown.probe-paths=/hello")) {
@@ -143,7 +143,7 @@ class QuietPeriodDrainTests {
 	}
 
 	@ParameterizedTest
-	@EnumSource(names = { "TOMCAT", "JETTY" })
+	@EnumSource(ServerKind.class)
 	void http2StreamsOnAnOpenConnectionAreNewWork(ServerKind server) throws Exception {
 		try (TestApp app = Http2Transport.H2C.start(server, "keepalive.shutdown.drain-delay=3s",
 				"keepalive.shutdown.quiet-period=2s", "keepalive.shutdown.timeout=10s");
@@ -172,7 +172,7 @@ class QuietPeriodDrainTests {
 	}
 
 	@ParameterizedTest
-	@EnumSource(names = { "TOMCAT", "JETTY" })
+	@EnumSource(ServerKind.class)
 	void runtimeDrainEndsWhenQuietToo(ServerKind server) {
 		try (TestApp app = start(server, "keepalive.shutdown.quiet-period=1s")) {
 			DrainReport report = app.drain().drain(Duration.ofSeconds(30), Duration.ofSeconds(5));
@@ -183,7 +183,7 @@ class QuietPeriodDrainTests {
 	}
 
 	@ParameterizedTest
-	@EnumSource(names = { "TOMCAT", "JETTY" })
+	@EnumSource(ServerKind.class)
 	void withoutAQuietPeriodTheDrainDelayRunsItsFullLengthAndStillReportsTheLastNewWork(ServerKind server)
 			throws Exception {
 		try (TestApp app = start(server, "keepalive.shutdown.drain-delay=2s")) {

@@ -6,17 +6,22 @@ import java.util.List;
 
 import dev.keepalive.testsupport.Http2TestClient;
 import dev.keepalive.testsupport.Http2Transport;
+import dev.keepalive.testsupport.RawHttpConnection;
+import dev.keepalive.testsupport.RawHttpConnection.Closure;
+import dev.keepalive.testsupport.RawHttpResponse;
 import dev.keepalive.testsupport.ServerKind;
 import dev.keepalive.testsupport.TestApp;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.MethodSource;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * The connection rules on HTTP/2, on both servers, over h2c and h2: the idle timeout
- * closes a connection with no open stream; {@code max-requests-per-connection} and
+ * The connection rules on a server with HTTP/2 enabled, on every server, over h2c and h2:
+ * HTTP/1.1 negotiated with ALPN keeps the HTTP/1.1 rules; the idle timeout closes a
+ * connection with no open stream; {@code max-requests-per-connection} and
  * {@code max-connection-age} end a connection with a graceful GOAWAY after the stream
  * that reached them, so that clients rebalance; past the high-water mark of connections,
  * an idle connection gets its GOAWAY and is closed.
@@ -35,6 +40,21 @@ class Http2ConnectionRulesTests {
 			assertThat(client.awaitClosed(Duration.ofSeconds(10))).isTrue();
 			assertThat(Duration.ofNanos(System.nanoTime() - idleSince)).isGreaterThan(Duration.ofMillis(1900));
 			await().atMost(Duration.ofSeconds(5)).until(() -> app.counts().open() == 0);
+		}
+	}
+
+	@ParameterizedTest
+	@EnumSource(ServerKind.class)
+	void http11ConnectionNegotiatedWithAlpnKeepsTheHttp11Rules(ServerKind server) throws Exception {
+		try (TestApp app = Http2Transport.H2.start(server, "keepalive.server.idle-timeout=2s");
+				RawHttpConnection connection = RawHttpConnection.openTls(app.port())) {
+			RawHttpResponse response = connection.get("/hello").readResponse();
+			assertThat(response.status()).isEqualTo(200);
+			assertThat(response.header("Keep-Alive")).isEqualTo("timeout=2");
+			long idleSince = System.nanoTime();
+			assertThat(connection.awaitClose(Duration.ofSeconds(10))).isNotEqualTo(Closure.OPEN);
+			assertThat(Duration.ofNanos(System.nanoTime() - idleSince)).isGreaterThan(Duration.ofMillis(1900));
+			await().atMost(Duration.ofSeconds(5)).until(() -> app.closed(CloseReason.IDLE_TIMEOUT) == 1);
 		}
 	}
 
@@ -96,12 +116,12 @@ class Http2ConnectionRulesTests {
 				}
 				assertThat(idle.awaitClosed(Duration.ofSeconds(10))).isTrue();
 				assertThat(idle.goAways()).isNotEmpty();
-				await().atMost(Duration.ofSeconds(10)).until(() -> app.controller().inFlight() == 5);
+				await().atMost(Duration.ofSeconds(10)).until(() -> app.endpoints().inFlight() == 5);
 				await().atMost(Duration.ofSeconds(5)).until(() -> app.closed(CloseReason.PRESSURE) == 1);
 				assertThat(app.counts().open()).isEqualTo(5);
 			}
 			finally {
-				app.controller().releaseHangingRequests();
+				app.endpoints().releaseHangingRequests();
 				for (Http2TestClient client : busy) {
 					client.close();
 				}

@@ -35,7 +35,7 @@ public enum Http2Transport {
 	 * @return the pairs, as arguments
 	 */
 	public static Stream<Arguments> withEveryServer() {
-		return Stream.of(ServerKind.TOMCAT, ServerKind.JETTY)
+		return Stream.of(ServerKind.values())
 			.flatMap((server) -> Stream.of(values()).map((transport) -> Arguments.of(server, transport)));
 	}
 

@@ -9,7 +9,14 @@ import java.net.Socket;
 import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
+import java.security.cert.X509Certificate;
 import java.time.Duration;
+
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.TrustManager;
+import javax.net.ssl.X509TrustManager;
 
 /**
  * An HTTP/1.1 client over a plain socket, for tests where the exact bytes matter: which
@@ -49,6 +56,23 @@ public final class RawHttpConnection implements AutoCloseable {
 		socket.connect(new InetSocketAddress("127.0.0.1", port), 5000);
 		socket.setSoTimeout((int) DEFAULT_READ_TIMEOUT.toMillis());
 		socket.setTcpNoDelay(true);
+		return new RawHttpConnection(socket);
+	}
+
+	/**
+	 * Open a TLS connection that offers only HTTP/1.1 with ALPN, trusting any
+	 * certificate: what an HTTP/1.1 client meets on a server with HTTP/2 enabled.
+	 */
+	public static RawHttpConnection openTls(int port) throws Exception {
+		SSLContext context = SSLContext.getInstance("TLS");
+		context.init(null, new TrustManager[] { new TrustingManager() }, null);
+		SSLSocket socket = (SSLSocket) context.getSocketFactory().createSocket();
+		socket.connect(new InetSocketAddress("127.0.0.1", port), 5000);
+		SSLParameters parameters = socket.getSSLParameters();
+		parameters.setApplicationProtocols(new String[] { "http/1.1" });
+		socket.setSSLParameters(parameters);
+		socket.setSoTimeout((int) DEFAULT_READ_TIMEOUT.toMillis());
+		socket.startHandshake();
 		return new RawHttpConnection(socket);
 	}
 
@@ -226,6 +250,23 @@ public final class RawHttpConnection implements AutoCloseable {
 
 		/** It is still open. */
 		OPEN
+
+	}
+
+	private static final class TrustingManager implements X509TrustManager {
+
+		@Override
+		public void checkClientTrusted(X509Certificate[] chain, String authType) {
+		}
+
+		@Override
+		public void checkServerTrusted(X509Certificate[] chain, String authType) {
+		}
+
+		@Override
+		public X509Certificate[] getAcceptedIssuers() {
+			return new X509Certificate[0];
+		}
 
 	}
 

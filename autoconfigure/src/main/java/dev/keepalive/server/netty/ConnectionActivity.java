@@ -72,7 +72,7 @@ final class ConnectionActivity extends ChannelDuplexHandler {
 			return;
 		}
 		this.connection.closingFor(CloseReason.IDLE_TIMEOUT);
-		ctx.channel().close();
+		this.connection.closeIdle();
 	}
 
 }

@@ -50,7 +50,7 @@ final class ExchangeDecision extends ChannelDuplexHandler {
 		}
 	}
 
-	private static String path(String uri) {
+	static String path(String uri) {
 		int query = uri.indexOf('?');
 		return (query >= 0) ? uri.substring(0, query) : uri;
 	}

@@ -1,6 +1,7 @@
 package dev.keepalive.server.netty;
 
 import java.net.SocketAddress;
+import java.util.List;
 
 import dev.keepalive.server.CloseReason;
 import dev.keepalive.server.ConnectionState;
@@ -9,11 +10,15 @@ import dev.keepalive.server.ConnectorId;
 import dev.keepalive.server.ServerConnections;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelPipeline;
+import io.netty.handler.codec.http2.Http2FrameCodec;
+import io.netty.handler.codec.http2.Http2StreamChannel;
 import org.jspecify.annotations.Nullable;
 import reactor.netty.Connection;
 import reactor.netty.ConnectionObserver;
 import reactor.netty.DisposableServer;
 import reactor.netty.NettyPipeline;
+import reactor.netty.http.server.HttpServerRequest;
+import reactor.netty.http.server.HttpServerState;
 
 /**
  * Feeds the server's {@link ConnectorConnections} from Reactor Netty: each new
@@ -22,6 +27,13 @@ import reactor.netty.NettyPipeline;
  * (Spring Boot binds again when the application context is restarted).
  */
 final class NettyConnectionTracker {
+
+	/** Reactor Netty's handlers that come first, by protocol: see channelInitialized. */
+	private static final List<String> FIRST_HTTP_HANDLERS = List.of(NettyPipeline.HttpCodec,
+			NettyPipeline.H2CUpgradeHandler, NettyPipeline.H2OrHttp11Codec);
+
+	private static final List<String> HTTP1_HANDLERS = List.of(RequestBodyTimer.NAME, KeepAliveAdvertiser.NAME,
+			ExchangeDecision.NAME);
 
 	private final ServerConnections server;
 
@@ -51,25 +63,10 @@ final class NettyConnectionTracker {
 	 */
 	void channelInitialized(ConnectionObserver observer, Channel channel, @Nullable SocketAddress remoteAddress) {
 		ChannelPipeline pipeline = channel.pipeline();
-		if (pipeline.get(NettyPipeline.HttpCodec) == null || pipeline.get(NettyPipeline.HttpTrafficHandler) == null) {
-			// HTTP/2, or a protocol still to be negotiated with ALPN: not managed
-			NettyManagedConnector connector = this.registered;
-			if (connector != null) {
-				connector.initialized(channel);
-			}
-			return;
+		String codec = firstHttpHandler(pipeline);
+		if (codec != null) {
+			track(channel, codec);
 		}
-		NettyTrackedConnection connection = new NettyTrackedConnection(this.server.policy(), channel);
-		pipeline.addBefore(NettyPipeline.HttpCodec, ConnectionActivity.NAME,
-				new ConnectionActivity(connection, this.idleTimeoutNanos));
-		pipeline.addBefore(NettyPipeline.HttpTrafficHandler, RequestBodyTimer.NAME,
-				new RequestBodyTimer(connection, this.server.policy().settings().minRequestBodyRate() > 0));
-		pipeline.addBefore(NettyPipeline.HttpTrafficHandler, KeepAliveAdvertiser.NAME,
-				new KeepAliveAdvertiser(connection, this));
-		pipeline.addAfter(NettyPipeline.HttpTrafficHandler, ExchangeDecision.NAME,
-				new ExchangeDecision(connection, this.server, (this.maxRequests != null) ? this.maxRequests : 0));
-		this.connections.opened(channel, connection);
-		channel.closeFuture().addListener((future) -> this.connections.closed(channel, CloseReason.CLIENT));
 		NettyManagedConnector connector = this.registered;
 		if (connector != null) {
 			connector.initialized(channel);
@@ -77,10 +74,74 @@ final class NettyConnectionTracker {
 	}
 
 	/**
+	 * The first of Reactor Netty's HTTP handlers: the codec, or, with HTTP/2 enabled,
+	 * what settles the protocol (the h2c preface or upgrade, ALPN).
+	 */
+	private static @Nullable String firstHttpHandler(ChannelPipeline pipeline) {
+		for (String name : FIRST_HTTP_HANDLERS) {
+			if (pipeline.get(name) != null) {
+				return name;
+			}
+		}
+		return null;
+	}
+
+	private void track(Channel channel, String firstHttpHandler) {
+		ChannelPipeline pipeline = channel.pipeline();
+		NettyTrackedConnection connection = new NettyTrackedConnection(this.server.policy(), channel);
+		pipeline.addBefore(firstHttpHandler, ConnectionActivity.NAME,
+				new ConnectionActivity(connection, this.idleTimeoutNanos));
+		if (pipeline.get(NettyPipeline.HttpCodec) instanceof Http2FrameCodec codec) {
+			speaksHttp2(connection, pipeline, codec);
+		}
+		else {
+			if (pipeline.get(NettyPipeline.HttpTrafficHandler) != null) {
+				speaksHttp1(connection, pipeline);
+			}
+			if (!NettyPipeline.HttpCodec.equals(firstHttpHandler)) {
+				pipeline.addBefore(NettyPipeline.ReactiveBridge, ProtocolSwitch.NAME,
+						new ProtocolSwitch(connection, this));
+			}
+		}
+		this.connections.opened(channel, connection);
+		channel.closeFuture().addListener((future) -> this.connections.closed(channel, CloseReason.CLIENT));
+	}
+
+	/**
+	 * The connection speaks HTTP/1.1, or may: Keepalive's handlers go around Reactor
+	 * Netty's {@code HttpTrafficHandler}.
+	 */
+	void speaksHttp1(NettyTrackedConnection connection, ChannelPipeline pipeline) {
+		pipeline.addBefore(NettyPipeline.HttpTrafficHandler, RequestBodyTimer.NAME,
+				new RequestBodyTimer(connection, this.server.policy().settings().minRequestBodyRate() > 0));
+		pipeline.addBefore(NettyPipeline.HttpTrafficHandler, KeepAliveAdvertiser.NAME,
+				new KeepAliveAdvertiser(connection, this));
+		pipeline.addAfter(NettyPipeline.HttpTrafficHandler, ExchangeDecision.NAME,
+				new ExchangeDecision(connection, this.server, (this.maxRequests != null) ? this.maxRequests : 0));
+	}
+
+	/**
+	 * The connection speaks HTTP/2: its streams are followed, the HTTP/1.1 handlers go.
+	 */
+	void speaksHttp2(NettyTrackedConnection connection, ChannelPipeline pipeline, Http2FrameCodec codec) {
+		for (String name : HTTP1_HANDLERS) {
+			if (pipeline.get(name) != null) {
+				pipeline.remove(name);
+			}
+		}
+		connection.speaksHttp2(codec);
+	}
+
+	/**
 	 * Reactor Netty's connection observer: {@code DISCONNECTING} is the end of an
-	 * exchange, the connection itself may stay open.
+	 * exchange, the connection itself may stay open. An HTTP/2 stream has a connection of
+	 * its own, whose parent is the tracked one.
 	 */
 	void stateChanged(Connection connection, ConnectionObserver.State state) {
+		if (connection.channel() instanceof Http2StreamChannel stream) {
+			streamStateChanged(connection, stream, state);
+			return;
+		}
 		if (state != ConnectionObserver.State.DISCONNECTING) {
 			return;
 		}
@@ -90,6 +151,26 @@ final class NettyConnectionTracker {
 					&& tracked.state() != ConnectionState.UPGRADED) {
 				tracked.closeAfterCommittedKeepAlive();
 			}
+		}
+	}
+
+	/**
+	 * A stream's request arrived, or its exchange ended (its response is complete).
+	 */
+	private void streamStateChanged(Connection connection, Http2StreamChannel stream, ConnectionObserver.State state) {
+		// the stream's exchange, not the stream channel's own end, which follows it
+		if (!(connection instanceof HttpServerRequest request)
+				|| !(this.connections.get(stream.parent()) instanceof NettyTrackedConnection tracked)) {
+			return;
+		}
+		if (state == HttpServerState.REQUEST_RECEIVED) {
+			tracked.http2RequestStarted(this.server);
+			if (this.server.recordsNewWork()) {
+				this.server.requestArrived(tracked, ExchangeDecision.path(request.uri()));
+			}
+		}
+		else if (state == ConnectionObserver.State.DISCONNECTING) {
+			this.server.responseCommitted(tracked);
 		}
 	}
 

@@ -13,6 +13,7 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.socket.DuplexChannel;
+import io.netty.handler.codec.http2.Http2FrameCodec;
 import org.jspecify.annotations.Nullable;
 import reactor.netty.channel.ChannelOperations;
 import reactor.netty.http.websocket.WebsocketInbound;
@@ -67,13 +68,30 @@ final class NettyTrackedConnection extends TrackedConnection {
 	 * Request bytes arrived: the first ones since the last exchange start a request line.
 	 */
 	void bytesRead() {
-		if (this.headersStartedNanos == 0 && !inExchange()) {
+		if (!isHttp2() && this.headersStartedNanos == 0 && !inExchange()) {
 			this.headersStartedNanos = System.nanoTime();
 		}
 	}
 
 	void bytesWritten(int count) {
 		this.bytesWritten += count;
+	}
+
+	/**
+	 * The connection now speaks HTTP/2: its streams are followed from here on. On the
+	 * event loop.
+	 */
+	void speaksHttp2(Http2FrameCodec codec) {
+		this.headersStartedNanos = 0;
+		this.lastActivityNanos = System.nanoTime();
+		http2(new NettyHttp2Session(this, codec));
+	}
+
+	/**
+	 * The last HTTP/2 stream open on the connection has closed: it is idle from now.
+	 */
+	void streamsEnded() {
+		this.lastActivityNanos = System.nanoTime();
 	}
 
 	/**
@@ -137,6 +155,9 @@ final class NettyTrackedConnection extends TrackedConnection {
 	 * is in progress or a request is arriving.
 	 */
 	long idleNanos(long nowNanos) {
+		if (isHttp2()) {
+			return (streams() > 0) ? 0 : nowNanos - this.lastActivityNanos;
+		}
 		if (inExchange() || this.headersStartedNanos != 0) {
 			return 0;
 		}
@@ -200,10 +221,22 @@ final class NettyTrackedConnection extends TrackedConnection {
 		this.channel.eventLoop().execute(() -> {
 			if (state() == ConnectionState.IDLE) {
 				closingFor(reason);
-				this.channel.close();
+				closeIdle();
 			}
 		});
 		return true;
+	}
+
+	/**
+	 * Close the idle connection; an HTTP/2 one after its final GOAWAY.
+	 */
+	void closeIdle() {
+		if (http2() instanceof NettyHttp2Session http2) {
+			http2.close();
+		}
+		else {
+			this.channel.close();
+		}
 	}
 
 	@Override
@@ -270,7 +303,12 @@ final class NettyTrackedConnection extends TrackedConnection {
 
 	@Override
 	protected void close() {
-		this.channel.close();
+		if (http2() instanceof NettyHttp2Session http2) {
+			http2.forceClose();
+		}
+		else {
+			this.channel.close();
+		}
 	}
 
 }
