@@ -114,15 +114,4 @@ final class NettyHttp2Session extends Http2ConnectionAdapter implements Http2Ses
 		this.channel.close();
 	}
 
-	/**
-	 * Close now, open streams or not: Spring Boot's graceful shutdown has Reactor Netty
-	 * wait for streams without limit at close.
-	 */
-	void forceClose() {
-		this.channel.eventLoop().execute(() -> {
-			this.codec.gracefulShutdownTimeoutMillis(0);
-			this.channel.close();
-		});
-	}
-
 }

@@ -303,8 +303,11 @@ final class NettyTrackedConnection extends TrackedConnection {
 
 	@Override
 	protected void close() {
-		if (http2() instanceof NettyHttp2Session http2) {
-			http2.forceClose();
+		ChannelHandlerContext bytes = this.bytes;
+		if (isHttp2() && bytes != null) {
+			// below the HTTP/2 codec, whose own close waits for the open streams (without
+			// limit under Spring Boot's graceful shutdown)
+			bytes.close();
 		}
 		else {
 			this.channel.close();
