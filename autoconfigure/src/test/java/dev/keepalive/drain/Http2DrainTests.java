@@ -28,7 +28,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * HTTP/2 through a drain, on both servers, over h2c (prior knowledge and upgrade) and h2
+ * HTTP/2 through a drain, on every server, over h2c (prior knowledge and upgrade) and h2
  * over TLS: streams in flight complete, a graceful GOAWAY arrives at DRAIN_DELAY and the
  * final one at DRAINING, no stream above it is processed, idle connections close.
  */
