@@ -7,6 +7,7 @@ import dev.keepalive.server.Http2Session;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.handler.codec.http2.DefaultHttp2GoAwayFrame;
+import io.netty.handler.codec.http2.Http2Connection;
 import io.netty.handler.codec.http2.Http2ConnectionAdapter;
 import io.netty.handler.codec.http2.Http2Error;
 import io.netty.handler.codec.http2.Http2FrameCodec;
@@ -27,7 +28,7 @@ final class NettyHttp2Session extends Http2ConnectionAdapter implements Http2Ses
 
 	private final Channel channel;
 
-	private final Http2FrameCodec codec;
+	private final Http2Connection http2;
 
 	/**
 	 * Netty's count, copied on the event loop as it changes, for other threads to read.
@@ -48,20 +49,20 @@ final class NettyHttp2Session extends Http2ConnectionAdapter implements Http2Ses
 	NettyHttp2Session(NettyTrackedConnection connection, Http2FrameCodec codec) {
 		this.connection = connection;
 		this.channel = connection.channel();
-		this.codec = codec;
-		this.streams = codec.connection().numActiveStreams();
-		codec.connection().addListener(this);
+		this.http2 = codec.connection();
+		this.streams = this.http2.numActiveStreams();
+		this.http2.addListener(this);
 	}
 
 	@Override
 	public void onStreamActive(Http2Stream stream) {
-		this.streams = this.codec.connection().numActiveStreams();
+		this.streams = this.http2.numActiveStreams();
 	}
 
 	@Override
 	public void onStreamClosed(Http2Stream stream) {
 		// the stream has left Netty's active streams
-		this.streams = this.codec.connection().numActiveStreams();
+		this.streams = this.http2.numActiveStreams();
 		if (this.streams == 0) {
 			this.connection.streamsEnded();
 			if (this.retiring) {
