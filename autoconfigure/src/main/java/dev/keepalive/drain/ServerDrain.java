@@ -153,7 +153,12 @@ public final class ServerDrain {
 
 	private void drainDelay(Run run) {
 		AvailabilityChangeEvent.publish(this.events, this, ReadinessState.REFUSING_TRAFFIC);
-		this.server.closeAfterResponse();
+		if (run.settings.drainDelay().isZero()) {
+			this.server.stopping();
+		}
+		else {
+			this.server.closeAfterResponse();
+		}
 		ConnectionCounts open = enter(DrainPhase.DRAIN_DELAY, null);
 		logger.info("Keepalive drain (" + run.trigger + ") DRAIN_DELAY: readiness is REFUSING_TRAFFIC"
 				+ describeDrainDelay(run.settings) + "; " + open);
@@ -221,9 +226,11 @@ public final class ServerDrain {
 	private void draining(Run run) {
 		run.drainingStarted = System.nanoTime();
 		List<ManagedConnector> connectors = this.server.connectors();
-		this.server.closeAfterExchange();
+		// with no drain delay, connections open before the drain are told to close only
+		// now (see ServerConnections#stopping)
 		run.takenFromAcceptQueue = this.server.stopAccepting();
 		run.acceptingStopped = System.nanoTime();
+		this.server.closeAfterExchange();
 		// Upgraded connections never finish by themselves: listeners of the DRAINING
 		// event tell them to go (WebSocket close 1012), and they get a grace to do so.
 		for (TrackedConnection connection : this.server.connectionsOtherThan(run.caller)) {

@@ -45,6 +45,9 @@ public final class ServerConnections implements DisposableBean {
 
 	private volatile Mode mode = Mode.KEEP_ALIVE;
 
+	/** When {@link #stopping()} was called, as {@link System#nanoTime()}. */
+	private volatile long stoppingSinceNanos;
+
 	/**
 	 * Create the connections of a server.
 	 * @param policy the keep-alive rules
@@ -160,10 +163,15 @@ public final class ServerConnections implements DisposableBean {
 	 */
 	public @Nullable CloseReason closeReason(@Nullable TrackedConnection connection, long requestsOnConnection,
 			int maxRequests) {
-		if (closesConnections()) {
+		if (closesConnections() || openedWhileStopping(connection)) {
 			return CloseReason.DRAIN_AFTER_RESPONSE;
 		}
 		return this.policy.closeReason(connection, requestsOnConnection, maxRequests);
+	}
+
+	private boolean openedWhileStopping(@Nullable TrackedConnection connection) {
+		return this.mode == Mode.STOPPING && connection != null
+				&& connection.openedNanos() - this.stoppingSinceNanos >= 0;
 	}
 
 	/**
@@ -205,7 +213,7 @@ public final class ServerConnections implements DisposableBean {
 		if (connection != null) {
 			connection.requestBodyRate().responseStarted();
 		}
-		if (closesConnections() && (connection == null || !connection.isForceClosed())) {
+		if (drainStarted() && (connection == null || !connection.isForceClosed())) {
 			this.responsesWhileClosing.increment();
 		}
 	}
@@ -232,11 +240,31 @@ public final class ServerConnections implements DisposableBean {
 	}
 
 	/**
-	 * Whether connections are told to close: every response says
+	 * Begin a drain that has no drain delay. Connections opened from now on close after
+	 * their first response; those open before stay alive until the server has stopped
+	 * accepting ({@link #closeAfterExchange()}): told to close while it still accepts,
+	 * their clients would reconnect at once, into the accept queue of a socket about to
+	 * close.
+	 */
+	public void stopping() {
+		this.stoppingSinceNanos = System.nanoTime();
+		this.mode = Mode.STOPPING;
+	}
+
+	/**
+	 * Whether every connection is told to close: every response says
 	 * {@code Connection: close}, every new HTTP/2 connection gets a graceful GOAWAY.
-	 * @return whether a drain has begun
+	 * @return whether connections are told to close
 	 */
 	public boolean closesConnections() {
+		return this.mode == Mode.CLOSE_AFTER_RESPONSE || this.mode == Mode.CLOSE_AFTER_EXCHANGE;
+	}
+
+	/**
+	 * Whether a drain has begun.
+	 * @return whether a drain has begun
+	 */
+	public boolean drainStarted() {
 		return this.mode != Mode.KEEP_ALIVE;
 	}
 
@@ -263,10 +291,12 @@ public final class ServerConnections implements DisposableBean {
 
 	/**
 	 * Make every connection close once its current exchange completes: a response already
-	 * committed with keep-alive is followed by the end of the connection.
+	 * committed with keep-alive is followed by the end of the connection. HTTP/2
+	 * connections get the graceful GOAWAY if they have not had it (no drain delay).
 	 */
 	public void closeAfterExchange() {
 		this.mode = Mode.CLOSE_AFTER_EXCHANGE;
+		forEachConnection(TrackedConnection::goAwayGracefully);
 	}
 
 	/**
@@ -367,7 +397,7 @@ public final class ServerConnections implements DisposableBean {
 
 	private enum Mode {
 
-		KEEP_ALIVE, CLOSE_AFTER_RESPONSE, CLOSE_AFTER_EXCHANGE
+		KEEP_ALIVE, STOPPING, CLOSE_AFTER_RESPONSE, CLOSE_AFTER_EXCHANGE
 
 	}
 

@@ -21,6 +21,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 import org.springframework.boot.availability.ApplicationAvailability;
 import org.springframework.boot.availability.ReadinessState;
+import org.springframework.context.ApplicationListener;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
@@ -48,6 +49,44 @@ class DrainTests {
 			// no connection was open: nothing to force, so no FORCE_CLOSING
 			assertThat(app.drainEvents().phases()).containsExactly(DrainPhase.DRAIN_DELAY, DrainPhase.DRAINING,
 					DrainPhase.STOPPED);
+		}
+	}
+
+	@ParameterizedTest
+	@MethodSource("dev.keepalive.testsupport.WebStack#withEveryServer")
+	void withNoDrainDelayConnectionsAreToldToCloseOnlyOnceTheServerHasStoppedAccepting(ServerKind server,
+			WebStack stack) throws Exception {
+		// told to close while the server still accepts, a proxy reconnects at once, into
+		// the
+		// accept queue of a socket about to close
+		try (TestApp app = TestApp.start(server, stack, "keepalive.shutdown.drain-delay=0s",
+				"keepalive.shutdown.idle-grace=10s")) {
+			RawHttpConnection connection = app.connect();
+			assertThat(connection.get("/hello").readResponse().connectionClose()).isFalse();
+			CompletableFuture<RawHttpResponse> whileAccepting = new CompletableFuture<>();
+			// on the drain's thread as it enters DRAIN_DELAY: the server still accepts
+			app.context().addApplicationListener(new PhaseListener(DrainPhase.DRAIN_DELAY, () -> {
+				try {
+					RawHttpResponse response = connection.get("/hello").readResponse();
+					// its exchange over (WebFlux on a servlet container ends it a moment
+					// after the response), the connection waits for its next request
+					await().atMost(Duration.ofSeconds(5)).until(() -> app.counts().idle() == 1);
+					whileAccepting.complete(response);
+				}
+				catch (IOException ex) {
+					whileAccepting.completeExceptionally(ex);
+				}
+			}));
+			CompletableFuture<Void> closed = app.closeInBackground(DrainPhase.DRAINING);
+
+			RawHttpResponse accepting = whileAccepting.get(10, TimeUnit.SECONDS);
+			assertThat(accepting.status()).isEqualTo(200);
+			assertThat(accepting.connectionClose()).isFalse();
+			RawHttpResponse draining = connection.get("/hello").readResponse();
+			assertThat(draining.status()).isEqualTo(200);
+			assertThat(draining.connectionClose()).isTrue();
+			assertThat(connection.awaitClose(Duration.ofSeconds(5))).isEqualTo(Closure.EOF);
+			closed.get(30, TimeUnit.SECONDS);
 		}
 	}
 
@@ -370,6 +409,21 @@ class DrainTests {
 			assertThat(second.trigger()).isEqualTo("shutdown");
 			assertThat(second.closedIdle()).isEqualTo(1);
 		}
+	}
+
+	/**
+	 * Runs an action as the drain enters a phase, on the drain's thread.
+	 */
+	private record PhaseListener(DrainPhase phase,
+			Runnable action) implements ApplicationListener<DrainPhaseChangedEvent> {
+
+		@Override
+		public void onApplicationEvent(DrainPhaseChangedEvent event) {
+			if (event.getPhase() == this.phase) {
+				this.action.run();
+			}
+		}
+
 	}
 
 }

@@ -100,7 +100,7 @@ final class TrackingHandler implements Handler<NioChannel> {
 	@Override
 	public void pause() {
 		ServerConnections server = this.protocol.serverConnections();
-		if (server == null || !server.closesConnections()) {
+		if (server == null || !server.drainStarted()) {
 			this.delegate.pause();
 		}
 	}
