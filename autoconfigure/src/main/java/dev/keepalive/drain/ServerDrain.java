@@ -226,11 +226,18 @@ public final class ServerDrain {
 	private void draining(Run run) {
 		run.drainingStarted = System.nanoTime();
 		List<ManagedConnector> connectors = this.server.connectors();
-		// with no drain delay, connections open before the drain are told to close only
-		// now (see ServerConnections#stopping)
+		boolean noDrainDelay = run.settings.drainDelay().isZero();
+		if (!noDrainDelay) {
+			this.server.closeAfterExchange();
+		}
 		run.takenFromAcceptQueue = this.server.stopAccepting();
 		run.acceptingStopped = System.nanoTime();
-		this.server.closeAfterExchange();
+		if (noDrainDelay) {
+			// told only now (see ServerConnections#stopping). A response that went out
+			// with keep-alive meanwhile leaves its connection to the idle grace: closed
+			// right after it, the connection would drop a request the client sent at once
+			this.server.closeAfterResponse();
+		}
 		// Upgraded connections never finish by themselves: listeners of the DRAINING
 		// event tell them to go (WebSocket close 1012), and they get a grace to do so.
 		for (TrackedConnection connection : this.server.connectionsOtherThan(run.caller)) {
@@ -255,7 +262,11 @@ public final class ServerDrain {
 	private void awaitConnectionsClosed(Run run) {
 		long deadline = run.drainingStarted + run.settings.timeout().toNanos();
 		long idleGraceEnd = run.acceptingStopped + run.settings.idleGrace().toNanos();
-		long finalGoAway = later(idleGraceEnd, run.started + GOAWAY_INTERVAL_NANOS);
+		// the graceful GOAWAY went out as the drain began, or with no drain delay once
+		// the
+		// server had stopped accepting
+		long gracefulGoAway = run.settings.drainDelay().isZero() ? run.acceptingStopped : run.started;
+		long finalGoAway = later(idleGraceEnd, gracefulGoAway + GOAWAY_INTERVAL_NANOS);
 		long upgradedGraceEnd = run.acceptingStopped + run.settings.upgradedCloseGrace().toNanos();
 		boolean upgradedClosed = false;
 		while (true) {

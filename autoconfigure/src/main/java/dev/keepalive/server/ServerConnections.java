@@ -219,19 +219,23 @@ public final class ServerConnections implements DisposableBean {
 	}
 
 	/**
-	 * Whether a connection closes once its current exchange completes, even if its
-	 * response was committed with keep-alive: true once the drain has stopped accepting.
-	 * @return whether connections close after their exchange
+	 * Whether a connection closes now that its exchange has completed, even if its
+	 * response was committed with keep-alive: once the drain has stopped accepting, or,
+	 * with no drain delay, for an exchange that was in flight when the drain began.
+	 * Server implementations call this as each exchange completes.
+	 * @param connection the connection, or {@code null} if it is not tracked
+	 * @return whether the connection closes
 	 */
-	public boolean closesAfterExchange() {
-		return this.mode == Mode.CLOSE_AFTER_EXCHANGE;
+	public boolean closesAfterExchange(@Nullable TrackedConnection connection) {
+		boolean inFlightWhenStopping = connection != null && connection.takeCloseAfterExchange();
+		return this.mode == Mode.CLOSE_AFTER_EXCHANGE || inFlightWhenStopping;
 	}
 
 	/**
-	 * Make every response from now on close its connection (the drain delay); HTTP/2
-	 * connections, those open and those opened from now on, are told to open no new
-	 * stream (a graceful GOAWAY). Requests are recorded as new work from now on, until
-	 * {@link #closeAfterExchange()}.
+	 * Make every response from now on close its connection (the drain delay, or with none
+	 * once the server has stopped accepting); HTTP/2 connections, those open and those
+	 * opened from now on, are told to open no new stream (a graceful GOAWAY). Requests
+	 * are recorded as new work from now on, until {@link #closeAfterExchange()}.
 	 */
 	public void closeAfterResponse() {
 		this.newWork.start(System.nanoTime());
@@ -242,13 +246,14 @@ public final class ServerConnections implements DisposableBean {
 	/**
 	 * Begin a drain that has no drain delay. Connections opened from now on close after
 	 * their first response; those open before stay alive until the server has stopped
-	 * accepting ({@link #closeAfterExchange()}): told to close while it still accepts,
+	 * accepting ({@link #closeAfterResponse()}): told to close while it still accepts,
 	 * their clients would reconnect at once, into the accept queue of a socket about to
-	 * close.
+	 * close. An exchange in flight now still ends its connection, as at DRAINING.
 	 */
 	public void stopping() {
 		this.stoppingSinceNanos = System.nanoTime();
 		this.mode = Mode.STOPPING;
+		forEachConnection(TrackedConnection::closeAfterExchangeInFlight);
 	}
 
 	/**
@@ -291,12 +296,10 @@ public final class ServerConnections implements DisposableBean {
 
 	/**
 	 * Make every connection close once its current exchange completes: a response already
-	 * committed with keep-alive is followed by the end of the connection. HTTP/2
-	 * connections get the graceful GOAWAY if they have not had it (no drain delay).
+	 * committed with keep-alive is followed by the end of the connection.
 	 */
 	public void closeAfterExchange() {
 		this.mode = Mode.CLOSE_AFTER_EXCHANGE;
-		forEachConnection(TrackedConnection::goAwayGracefully);
 	}
 
 	/**

@@ -37,6 +37,8 @@ public abstract class TrackedConnection {
 
 	private final RequestBodyRate requestBodyRate = new RequestBodyRate();
 
+	private final AtomicBoolean closeAfterExchange = new AtomicBoolean();
+
 	/**
 	 * Create a connection opened now.
 	 * @param policy the policy that sets its maximum age
@@ -224,6 +226,26 @@ public abstract class TrackedConnection {
 		else {
 			http2.retire();
 		}
+	}
+
+	/**
+	 * Mark the exchange in flight, if there is one, to end the connection when it
+	 * completes (see {@link ServerConnections#closesAfterExchange}).
+	 */
+	final void closeAfterExchangeInFlight() {
+		ConnectionState state = state();
+		if (this.http2 == null && (state == ConnectionState.ACTIVE || state == ConnectionState.ASYNC)) {
+			this.closeAfterExchange.set(true);
+		}
+	}
+
+	/**
+	 * Whether the exchange that has just completed was marked to end the connection; the
+	 * mark applies to that exchange only.
+	 * @return whether it was marked
+	 */
+	final boolean takeCloseAfterExchange() {
+		return this.closeAfterExchange.getAndSet(false);
 	}
 
 	/**

@@ -198,8 +198,11 @@ final class KeepAliveHttp11Processor extends Http11Processor {
 
 	private SocketState closeIfDraining(SocketState state, SocketWrapperBase<?> socketWrapper) {
 		ServerConnections server = this.protocol.serverConnections();
-		if (state == SocketState.OPEN && server != null && server.closesAfterExchange()) {
-			TomcatTrackedConnection connection = this.protocol.tracked(socketWrapper);
+		if (server == null || state != SocketState.OPEN) {
+			return state;
+		}
+		TomcatTrackedConnection connection = this.protocol.tracked(socketWrapper);
+		if (server.closesAfterExchange(connection)) {
 			if (connection != null) {
 				connection.closingFor(CloseReason.DRAIN_AFTER_RESPONSE);
 			}
