@@ -163,15 +163,19 @@ public final class ServerConnections implements DisposableBean {
 	 */
 	public @Nullable CloseReason closeReason(@Nullable TrackedConnection connection, long requestsOnConnection,
 			int maxRequests) {
-		if (closesConnections() || openedWhileStopping(connection)) {
+		if (closesConnections() || (this.mode == Mode.STOPPING && stoppingCloses(connection))) {
 			return CloseReason.DRAIN_AFTER_RESPONSE;
 		}
 		return this.policy.closeReason(connection, requestsOnConnection, maxRequests);
 	}
 
-	private boolean openedWhileStopping(@Nullable TrackedConnection connection) {
-		return this.mode == Mode.STOPPING && connection != null
-				&& connection.openedNanos() - this.stoppingSinceNanos >= 0;
+	/**
+	 * Before the server has stopped accepting, with no drain delay: a connection opened
+	 * since, or whose exchange was in flight when the drain began.
+	 */
+	private boolean stoppingCloses(@Nullable TrackedConnection connection) {
+		return connection != null && (connection.openedNanos() - this.stoppingSinceNanos >= 0
+				|| connection.exchangeInFlightWhenDrainBegan());
 	}
 
 	/**
@@ -227,7 +231,7 @@ public final class ServerConnections implements DisposableBean {
 	 * @return whether the connection closes
 	 */
 	public boolean closesAfterExchange(@Nullable TrackedConnection connection) {
-		boolean inFlightWhenStopping = connection != null && connection.takeCloseAfterExchange();
+		boolean inFlightWhenStopping = connection != null && connection.takeExchangeInFlightWhenDrainBegan();
 		return this.mode == Mode.CLOSE_AFTER_EXCHANGE || inFlightWhenStopping;
 	}
 
@@ -248,12 +252,12 @@ public final class ServerConnections implements DisposableBean {
 	 * their first response; those open before stay alive until the server has stopped
 	 * accepting ({@link #closeAfterResponse()}): told to close while it still accepts,
 	 * their clients would reconnect at once, into the accept queue of a socket about to
-	 * close. An exchange in flight now still ends its connection, as at DRAINING.
+	 * close. An exchange in flight now still ends its connection, as it did before.
 	 */
 	public void stopping() {
 		this.stoppingSinceNanos = System.nanoTime();
 		this.mode = Mode.STOPPING;
-		forEachConnection(TrackedConnection::closeAfterExchangeInFlight);
+		forEachConnection(TrackedConnection::markExchangeInFlight);
 	}
 
 	/**

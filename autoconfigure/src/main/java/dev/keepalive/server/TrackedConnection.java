@@ -37,7 +37,8 @@ public abstract class TrackedConnection {
 
 	private final RequestBodyRate requestBodyRate = new RequestBodyRate();
 
-	private final AtomicBoolean closeAfterExchange = new AtomicBoolean();
+	/** Set on an exchange in flight when a drain with no drain delay began. */
+	private final AtomicBoolean inFlightWhenDrainBegan = new AtomicBoolean();
 
 	/**
 	 * Create a connection opened now.
@@ -229,23 +230,32 @@ public abstract class TrackedConnection {
 	}
 
 	/**
-	 * Mark the exchange in flight, if there is one, to end the connection when it
-	 * completes (see {@link ServerConnections#closesAfterExchange}).
+	 * Mark the exchange in flight, if there is one, as the drain begins: its response
+	 * closes the connection, with {@code Connection: close} if it is not yet committed,
+	 * else by ending the connection after it.
 	 */
-	final void closeAfterExchangeInFlight() {
+	final void markExchangeInFlight() {
 		ConnectionState state = state();
 		if (this.http2 == null && (state == ConnectionState.ACTIVE || state == ConnectionState.ASYNC)) {
-			this.closeAfterExchange.set(true);
+			this.inFlightWhenDrainBegan.set(true);
 		}
 	}
 
 	/**
-	 * Whether the exchange that has just completed was marked to end the connection; the
-	 * mark applies to that exchange only.
-	 * @return whether it was marked
+	 * Whether the exchange now in progress was in flight when the drain began.
+	 * @return whether it was
 	 */
-	final boolean takeCloseAfterExchange() {
-		return this.closeAfterExchange.getAndSet(false);
+	final boolean exchangeInFlightWhenDrainBegan() {
+		return this.inFlightWhenDrainBegan.get();
+	}
+
+	/**
+	 * Whether the exchange that has just completed was in flight when the drain began;
+	 * the mark applies to that exchange only and is cleared.
+	 * @return whether it was
+	 */
+	final boolean takeExchangeInFlightWhenDrainBegan() {
+		return this.inFlightWhenDrainBegan.get() && this.inFlightWhenDrainBegan.getAndSet(false);
 	}
 
 	/**

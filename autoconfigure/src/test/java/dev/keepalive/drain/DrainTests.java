@@ -63,7 +63,10 @@ class DrainTests {
 				"keepalive.shutdown.idle-grace=10s")) {
 			RawHttpConnection connection = app.connect();
 			assertThat(connection.get("/hello").readResponse().connectionClose()).isFalse();
+			RawHttpConnection inFlight = app.connect().get("/work?ms=1000");
+			await().atMost(Duration.ofSeconds(5)).until(() -> app.endpoints().inFlight() == 1);
 			CompletableFuture<RawHttpResponse> whileAccepting = new CompletableFuture<>();
+			CompletableFuture<RawHttpResponse> inFlightWhenDrainBegan = new CompletableFuture<>();
 			// on the drain's thread as it enters DRAIN_DELAY: the server still accepts
 			app.context().addApplicationListener(new PhaseListener(DrainPhase.DRAIN_DELAY, () -> {
 				try {
@@ -72,9 +75,11 @@ class DrainTests {
 					// after the response), the connection waits for its next request
 					await().atMost(Duration.ofSeconds(5)).until(() -> app.counts().idle() == 1);
 					whileAccepting.complete(response);
+					inFlightWhenDrainBegan.complete(inFlight.readResponse());
 				}
 				catch (IOException ex) {
 					whileAccepting.completeExceptionally(ex);
+					inFlightWhenDrainBegan.completeExceptionally(ex);
 				}
 			}));
 			CompletableFuture<Void> closed = app.closeInBackground(DrainPhase.DRAINING);
@@ -82,6 +87,11 @@ class DrainTests {
 			RawHttpResponse accepting = whileAccepting.get(10, TimeUnit.SECONDS);
 			assertThat(accepting.status()).isEqualTo(200);
 			assertThat(accepting.connectionClose()).isFalse();
+			// as it would have been with a drain delay
+			RawHttpResponse slow = inFlightWhenDrainBegan.get(10, TimeUnit.SECONDS);
+			assertThat(slow.status()).isEqualTo(200);
+			assertThat(slow.connectionClose()).isTrue();
+			assertThat(inFlight.awaitClose(Duration.ofSeconds(5))).isEqualTo(Closure.EOF);
 			RawHttpResponse draining = connection.get("/hello").readResponse();
 			assertThat(draining.status()).isEqualTo(200);
 			assertThat(draining.connectionClose()).isTrue();
