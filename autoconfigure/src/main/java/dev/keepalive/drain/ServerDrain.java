@@ -234,8 +234,9 @@ public final class ServerDrain {
 		run.acceptingStopped = System.nanoTime();
 		if (noDrainDelay) {
 			// told only now (see ServerConnections#stopping). A response that went out
-			// with keep-alive meanwhile leaves its connection to the idle grace: closed
-			// right after it, the connection would drop a request the client sent at once
+			// with keep-alive before leaves its connection to the idle grace: closed
+			// right
+			// after it, the connection would drop a request the client sent at once
 			this.server.closeAfterResponse();
 		}
 		// Upgraded connections never finish by themselves: listeners of the DRAINING

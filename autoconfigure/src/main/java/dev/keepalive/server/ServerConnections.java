@@ -223,16 +223,13 @@ public final class ServerConnections implements DisposableBean {
 	}
 
 	/**
-	 * Whether a connection closes now that its exchange has completed, even if its
-	 * response was committed with keep-alive: once the drain has stopped accepting, or,
-	 * with no drain delay, for an exchange that was in flight when the drain began.
-	 * Server implementations call this as each exchange completes.
-	 * @param connection the connection, or {@code null} if it is not tracked
-	 * @return whether the connection closes
+	 * Whether a connection closes once its current exchange completes, even if its
+	 * response was committed with keep-alive: true once the drain has stopped accepting
+	 * after a drain delay.
+	 * @return whether connections close after their exchange
 	 */
-	public boolean closesAfterExchange(@Nullable TrackedConnection connection) {
-		boolean inFlightWhenStopping = connection != null && connection.takeExchangeInFlightWhenDrainBegan();
-		return this.mode == Mode.CLOSE_AFTER_EXCHANGE || inFlightWhenStopping;
+	public boolean closesAfterExchange() {
+		return this.mode == Mode.CLOSE_AFTER_EXCHANGE;
 	}
 
 	/**
@@ -252,7 +249,9 @@ public final class ServerConnections implements DisposableBean {
 	 * their first response; those open before stay alive until the server has stopped
 	 * accepting ({@link #closeAfterResponse()}): told to close while it still accepts,
 	 * their clients would reconnect at once, into the accept queue of a socket about to
-	 * close. An exchange in flight now still ends its connection, as it did before.
+	 * close. A connection with an exchange in flight now closes after its response, with
+	 * {@code Connection: close} unless that was committed with keep-alive: then it may
+	 * bring one more request, as in a drain delay.
 	 */
 	public void stopping() {
 		this.stoppingSinceNanos = System.nanoTime();

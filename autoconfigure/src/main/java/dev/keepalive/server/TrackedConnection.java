@@ -38,7 +38,7 @@ public abstract class TrackedConnection {
 	private final RequestBodyRate requestBodyRate = new RequestBodyRate();
 
 	/** Set on an exchange in flight when a drain with no drain delay began. */
-	private final AtomicBoolean inFlightWhenDrainBegan = new AtomicBoolean();
+	private volatile boolean inFlightWhenDrainBegan;
 
 	/**
 	 * Create a connection opened now.
@@ -230,32 +230,22 @@ public abstract class TrackedConnection {
 	}
 
 	/**
-	 * Mark the exchange in flight, if there is one, as the drain begins: its response
-	 * closes the connection, with {@code Connection: close} if it is not yet committed,
-	 * else by ending the connection after it.
+	 * Mark the exchange in flight, if there is one, as the drain begins: from now on the
+	 * connection's responses say {@code Connection: close}.
 	 */
 	final void markExchangeInFlight() {
 		ConnectionState state = state();
 		if (this.http2 == null && (state == ConnectionState.ACTIVE || state == ConnectionState.ASYNC)) {
-			this.inFlightWhenDrainBegan.set(true);
+			this.inFlightWhenDrainBegan = true;
 		}
 	}
 
 	/**
-	 * Whether the exchange now in progress was in flight when the drain began.
-	 * @return whether it was
+	 * Whether the connection had an exchange in flight when the drain began.
+	 * @return whether it had
 	 */
 	final boolean exchangeInFlightWhenDrainBegan() {
-		return this.inFlightWhenDrainBegan.get();
-	}
-
-	/**
-	 * Whether the exchange that has just completed was in flight when the drain began;
-	 * the mark applies to that exchange only and is cleared.
-	 * @return whether it was
-	 */
-	final boolean takeExchangeInFlightWhenDrainBegan() {
-		return this.inFlightWhenDrainBegan.get() && this.inFlightWhenDrainBegan.getAndSet(false);
+		return this.inFlightWhenDrainBegan;
 	}
 
 	/**

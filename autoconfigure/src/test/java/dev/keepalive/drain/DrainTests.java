@@ -218,10 +218,12 @@ class DrainTests {
 			closed.get(30, TimeUnit.SECONDS);
 			DrainReport report = drain.report();
 			assertThat(report.forced()).isZero();
-			assertThat(report.closedIdle()).isEqualTo(1);
-			// the POST and the slow request; the stream was committed before the drain
+			// the idle connection, and the stream's: committed with keep-alive before a
+			// drain with no drain delay, it could bring one more request in the grace
+			assertThat(report.closedIdle()).isEqualTo(2);
+			// the POST and the slow request
 			assertThat(report.requestsServed()).isEqualTo(2);
-			assertThat(report.closedAfterResponse()).isEqualTo(3);
+			assertThat(report.closedAfterResponse()).isEqualTo(2);
 			assertThat(report.draining()).isLessThan(Duration.ofSeconds(10));
 		}
 	}

@@ -216,7 +216,7 @@ final class KeepAliveHttpStream extends HttpStream.Wrapper {
 
 	@Override
 	public void succeeded() {
-		if (this.server.closesAfterExchange(this.connection) && this.committedKeepAlive) {
+		if (this.committedKeepAlive && this.server.closesAfterExchange()) {
 			closeAfterCommittedKeepAlive();
 		}
 		endExchange();

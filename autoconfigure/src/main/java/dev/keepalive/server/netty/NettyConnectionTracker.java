@@ -147,7 +147,7 @@ final class NettyConnectionTracker {
 		}
 		if (this.connections.get(connection.channel()) instanceof NettyTrackedConnection tracked) {
 			tracked.exchangeEnded();
-			if (this.server.closesAfterExchange(tracked) && tracked.committedKeepAlive()
+			if (this.server.closesAfterExchange() && tracked.committedKeepAlive()
 					&& tracked.state() != ConnectionState.UPGRADED) {
 				tracked.closeAfterCommittedKeepAlive();
 			}

@@ -198,11 +198,8 @@ final class KeepAliveHttp11Processor extends Http11Processor {
 
 	private SocketState closeIfDraining(SocketState state, SocketWrapperBase<?> socketWrapper) {
 		ServerConnections server = this.protocol.serverConnections();
-		if (server == null || state != SocketState.OPEN) {
-			return state;
-		}
-		TomcatTrackedConnection connection = this.protocol.tracked(socketWrapper);
-		if (server.closesAfterExchange(connection)) {
+		if (state == SocketState.OPEN && server != null && server.closesAfterExchange()) {
+			TomcatTrackedConnection connection = this.protocol.tracked(socketWrapper);
 			if (connection != null) {
 				connection.closingFor(CloseReason.DRAIN_AFTER_RESPONSE);
 			}
