@@ -58,8 +58,9 @@ final class JettyAcceptQueue implements SelectorManager.AcceptListener {
 			taken = queue.count();
 			queue.closeMarkers();
 		}
-		// the acceptor threads end; responses from now on close their connections
-		this.connector.shutdown();
+		// The acceptors now wait, not accepting (takeAllAndClose). Not Jetty's own
+		// shutdown(): after it Jetty shuts the output after a response committed with
+		// keep-alive before it, dropping a request the client sends at once
 		return taken;
 	}
 
