@@ -233,10 +233,9 @@ public final class ServerDrain {
 		run.takenFromAcceptQueue = this.server.stopAccepting();
 		run.acceptingStopped = System.nanoTime();
 		if (noDrainDelay) {
-			// told only now (see ServerConnections#stopping). A response that went out
-			// with keep-alive before leaves its connection to the idle grace: closed
-			// right
-			// after it, the connection would drop a request the client sent at once
+			// told only now (see ServerConnections#stopping). A connection whose response
+			// went out with keep-alive is left to the idle grace: ended right after that
+			// response, it would drop a request the client sent at once
 			this.server.closeAfterResponse();
 		}
 		// Upgraded connections never finish by themselves: listeners of the DRAINING
@@ -263,9 +262,8 @@ public final class ServerDrain {
 	private void awaitConnectionsClosed(Run run) {
 		long deadline = run.drainingStarted + run.settings.timeout().toNanos();
 		long idleGraceEnd = run.acceptingStopped + run.settings.idleGrace().toNanos();
-		// the graceful GOAWAY went out as the drain began, or with no drain delay once
-		// the
-		// server had stopped accepting
+		// the graceful GOAWAY went out as the drain began, or, with no drain delay, once
+		// the server had stopped accepting
 		long gracefulGoAway = run.settings.drainDelay().isZero() ? run.acceptingStopped : run.started;
 		long finalGoAway = later(idleGraceEnd, gracefulGoAway + GOAWAY_INTERVAL_NANOS);
 		long upgradedGraceEnd = run.acceptingStopped + run.settings.upgradedCloseGrace().toNanos();
