@@ -153,7 +153,7 @@ public final class ServerDrain {
 
 	private void drainDelay(Run run) {
 		AvailabilityChangeEvent.publish(this.events, this, ReadinessState.REFUSING_TRAFFIC);
-		if (run.settings.drainDelay().isZero()) {
+		if (run.noDrainDelay) {
 			this.server.stopping();
 		}
 		else {
@@ -165,7 +165,7 @@ public final class ServerDrain {
 		run.drainDelayEnd = awaitDrainDelayEnd(run.settings);
 		run.lastNewConnection = this.server.newWork().lastNewConnection();
 		run.lastRequest = this.server.newWork().lastRequest();
-		if (!run.settings.drainDelay().isZero()) {
+		if (!run.noDrainDelay) {
 			logDrainDelayOver(run);
 		}
 	}
@@ -226,13 +226,12 @@ public final class ServerDrain {
 	private void draining(Run run) {
 		run.drainingStarted = System.nanoTime();
 		List<ManagedConnector> connectors = this.server.connectors();
-		boolean noDrainDelay = run.settings.drainDelay().isZero();
-		if (!noDrainDelay) {
+		if (!run.noDrainDelay) {
 			this.server.closeAfterExchange();
 		}
 		run.takenFromAcceptQueue = this.server.stopAccepting();
 		run.acceptingStopped = System.nanoTime();
-		if (noDrainDelay) {
+		if (run.noDrainDelay) {
 			// told only now (see ServerConnections#stopping). A connection whose response
 			// went out with keep-alive is left to the idle grace: ended right after that
 			// response, it would drop a request the client sent at once
@@ -264,7 +263,7 @@ public final class ServerDrain {
 		long idleGraceEnd = run.acceptingStopped + run.settings.idleGrace().toNanos();
 		// the graceful GOAWAY went out as the drain began, or, with no drain delay, once
 		// the server had stopped accepting
-		long gracefulGoAway = run.settings.drainDelay().isZero() ? run.acceptingStopped : run.started;
+		long gracefulGoAway = run.noDrainDelay ? run.acceptingStopped : run.started;
 		long finalGoAway = later(idleGraceEnd, gracefulGoAway + GOAWAY_INTERVAL_NANOS);
 		long upgradedGraceEnd = run.acceptingStopped + run.settings.upgradedCloseGrace().toNanos();
 		boolean upgradedClosed = false;
@@ -395,6 +394,12 @@ public final class ServerDrain {
 
 		private final DrainSettings settings;
 
+		/**
+		 * Connections are told to close only once the server has stopped accepting (see
+		 * {@link ServerConnections#stopping()}).
+		 */
+		private final boolean noDrainDelay;
+
 		private final @Nullable TrackedConnection caller;
 
 		private final Counts before;
@@ -420,6 +425,7 @@ public final class ServerDrain {
 		Run(String trigger, DrainSettings settings, @Nullable TrackedConnection caller, Counts before) {
 			this.trigger = trigger;
 			this.settings = settings;
+			this.noDrainDelay = settings.drainDelay().isZero();
 			this.caller = caller;
 			this.before = before;
 		}

@@ -57,8 +57,7 @@ class DrainTests {
 	void withNoDrainDelayConnectionsAreToldToCloseOnlyOnceTheServerHasStoppedAccepting(ServerKind server,
 			WebStack stack) throws Exception {
 		// told to close while the server still accepts, a proxy reconnects at once, into
-		// the
-		// accept queue of a socket about to close
+		// the accept queue of a socket about to close
 		try (TestApp app = TestApp.start(server, stack, "keepalive.shutdown.drain-delay=0s",
 				"keepalive.shutdown.idle-grace=10s")) {
 			RawHttpConnection connection = app.connect();
@@ -166,6 +165,31 @@ class DrainTests {
 			assertThat(streaming.awaitClose(Duration.ofSeconds(5))).isEqualTo(Closure.EOF);
 			assertThat(drain.phase()).isEqualTo(DrainPhase.DRAIN_DELAY);
 			closed.get(30, TimeUnit.SECONDS);
+		}
+	}
+
+	@ParameterizedTest
+	@EnumSource(ServerKind.class)
+	void withNoDrainDelayAKeepAliveResponseCompletingAfterTheServerStoppedAcceptingLeavesItsConnectionForOneMoreRequest(
+			ServerKind server) throws Exception {
+		// ended right after the response, the connection would drop a request the client
+		// sent at once (nginx did); Jetty's own connector shutdown did that
+		try (TestApp app = TestApp.start(server, "keepalive.shutdown.drain-delay=0s",
+				"keepalive.shutdown.idle-grace=10s")) {
+			RawHttpConnection streaming = app.connect().get("/stream?chunks=4&delayMs=500");
+			RawHttpResponse head = streaming.readHead();
+			assertThat(head.connectionClose()).isFalse();
+			CompletableFuture<Void> closed = app.closeInBackground(DrainPhase.DRAINING);
+			// the server has stopped accepting while the response is still streaming
+			assertThat(app.endpoints().inFlight()).isEqualTo(1);
+			RawHttpResponse streamed = streaming.readBody(head);
+			assertThat(streamed.bodyText()).isEqualTo("chunk 0\nchunk 1\nchunk 2\nchunk 3\n");
+			RawHttpResponse next = streaming.get("/hello").readResponse();
+			assertThat(next.status()).isEqualTo(200);
+			assertThat(next.connectionClose()).isTrue();
+			assertThat(streaming.awaitClose(Duration.ofSeconds(5))).isEqualTo(Closure.EOF);
+			closed.get(30, TimeUnit.SECONDS);
+			assertThat(app.drain().report().closedAfterResponse()).isEqualTo(1);
 		}
 	}
 

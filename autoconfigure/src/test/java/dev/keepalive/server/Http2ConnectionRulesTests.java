@@ -73,8 +73,7 @@ class Http2ConnectionRulesTests {
 			assertThat(client.goAways().get(0).isGraceful()).isTrue();
 			if (server != ServerKind.TOMCAT) {
 				// no stream is open: Jetty and Reactor Netty end the connection
-				// themselves
-				// (Tomcat sends its final GOAWAY at the client's next stream)
+				// themselves (Tomcat sends its final GOAWAY at the client's next stream)
 				await().atMost(Duration.ofSeconds(5)).until(() -> client.goAways().size() == 2);
 				assertThat(client.goAways().get(1).lastStreamId()).isEqualTo(last.streamId());
 				assertThat(client.awaitClosed(Duration.ofSeconds(5))).isTrue();
