@@ -214,6 +214,23 @@ class Http2DrainTests {
 		}
 	}
 
+	@ParameterizedTest(name = "{0} {1}")
+	@MethodSource("dev.keepalive.testsupport.Http2Transport#withEveryServer")
+	void drainStartedFromAStreamDoesNotWaitForItsOwnConnection(ServerKind server, Http2Transport transport)
+			throws Exception {
+		try (TestApp app = start(server, transport, "management.endpoint.keepalive.access=unrestricted");
+				Http2TestClient client = Http2TestClient.connect(app.port(), transport.tls())) {
+			Http2TestClient.Response response = client.postJson("/actuator/keepalive",
+					"{\"drainDelay\":\"0s\",\"timeout\":\"20s\"}");
+			// waiting for its own stream, the drain would force it at the timeout
+			assertThat(response.status(Duration.ofSeconds(15))).isEqualTo(200);
+			DrainReport report = app.drain().report();
+			assertThat(report.trigger()).isEqualTo("runtime");
+			assertThat(report.forced()).isZero();
+			assertThat(report.draining()).isLessThan(Duration.ofSeconds(10));
+		}
+	}
+
 	@ParameterizedTest
 	@EnumSource(ServerKind.class)
 	void h2cUpgradeStreamsCompleteThroughTheDrain(ServerKind server) throws Exception {

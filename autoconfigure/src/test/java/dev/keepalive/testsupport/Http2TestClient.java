@@ -3,6 +3,7 @@ package dev.keepalive.testsupport;
 import java.io.ByteArrayOutputStream;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -10,12 +11,14 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
 import org.eclipse.jetty.http.HttpFields;
+import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpURI;
 import org.eclipse.jetty.http.HttpVersion;
 import org.eclipse.jetty.http.MetaData;
 import org.eclipse.jetty.http2.api.Session;
 import org.eclipse.jetty.http2.api.Stream;
 import org.eclipse.jetty.http2.client.HTTP2Client;
+import org.eclipse.jetty.http2.frames.DataFrame;
 import org.eclipse.jetty.http2.frames.GoAwayFrame;
 import org.eclipse.jetty.http2.frames.HeadersFrame;
 import org.eclipse.jetty.util.Callback;
@@ -77,14 +80,34 @@ public final class Http2TestClient implements AutoCloseable {
 	 * Send a GET on a new stream.
 	 */
 	public Response get(String path) throws Exception {
-		MetaData.Request request = new MetaData.Request("GET",
-				HttpURI.from((this.tls ? "https" : "http") + "://localhost:" + this.port + path), HttpVersion.HTTP_2,
-				HttpFields.EMPTY);
 		Response response = new Response();
-		Stream stream = this.session.newStream(new HeadersFrame(request, null, true), response)
+		Stream stream = this.session
+			.newStream(new HeadersFrame(request("GET", path, HttpFields.EMPTY), null, true), response)
 			.get(10, TimeUnit.SECONDS);
 		response.streamId = stream.getId();
 		return response;
+	}
+
+	/**
+	 * Send a POST with a JSON body on a new stream.
+	 */
+	public Response postJson(String path, String json) throws Exception {
+		byte[] body = json.getBytes(StandardCharsets.UTF_8);
+		HttpFields headers = HttpFields.build()
+			.put(HttpHeader.CONTENT_TYPE, "application/json")
+			.put(HttpHeader.CONTENT_LENGTH, String.valueOf(body.length));
+		Response response = new Response();
+		Stream stream = this.session.newStream(new HeadersFrame(request("POST", path, headers), null, false), response)
+			.get(10, TimeUnit.SECONDS);
+		response.streamId = stream.getId();
+		stream.data(new DataFrame(stream.getId(), ByteBuffer.wrap(body), true)).get(10, TimeUnit.SECONDS);
+		return response;
+	}
+
+	private MetaData.Request request(String method, String path, HttpFields headers) {
+		return new MetaData.Request(method,
+				HttpURI.from((this.tls ? "https" : "http") + "://localhost:" + this.port + path), HttpVersion.HTTP_2,
+				headers);
 	}
 
 	/**

@@ -155,7 +155,8 @@ final class NettyConnectionTracker {
 	}
 
 	/**
-	 * A stream's request arrived, or its exchange ended (its response is complete).
+	 * A stream's exchange was set up, its request arrived, or its exchange ended (its
+	 * response is complete).
 	 */
 	private void streamStateChanged(Connection connection, Http2StreamChannel stream, ConnectionObserver.State state) {
 		// the stream's exchange, not the stream channel's own end, which follows it
@@ -163,7 +164,11 @@ final class NettyConnectionTracker {
 				|| !(this.connections.get(stream.parent()) instanceof NettyTrackedConnection tracked)) {
 			return;
 		}
-		if (state == HttpServerState.REQUEST_RECEIVED) {
+		if (state == ConnectionObserver.State.CONFIGURED) {
+			// Reactor Netty's handler is about to pass the request on: through this one
+			stream.pipeline().addAfter(NettyPipeline.HttpTrafficHandler, StreamCaller.NAME, new StreamCaller(tracked));
+		}
+		else if (state == HttpServerState.REQUEST_RECEIVED) {
 			tracked.http2RequestStarted(this.server);
 			if (this.server.recordsNewWork()) {
 				this.server.requestArrived(tracked, ExchangeDecision.path(request.uri()));
