@@ -1,5 +1,7 @@
 package dev.keepalive.drain;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -138,6 +140,37 @@ class LongLivedConnectionsDrainTests {
 				assertThat(report.forced()).isZero();
 				assertThat(report.closedUpgraded()).isEqualTo(1);
 			}
+		}
+	}
+
+	@ParameterizedTest
+	@MethodSource("dev.keepalive.testsupport.WebStack#withEveryServer")
+	void webSocketSessionOpenedAfterTheDrainStoppedAcceptingIsToldToReconnectAtOnce(ServerKind server, WebStack stack)
+			throws Exception {
+		try (TestApp app = start(server, stack)) {
+			// the application holds the handshake until DRAINING has been announced
+			CompletableFuture<RawWebSocket> connecting = CompletableFuture.supplyAsync(() -> connect(app, "/ws/late"));
+			// WebFlux on a servlet container serves it asynchronously
+			await().atMost(Duration.ofSeconds(5)).until(() -> app.counts().active() + app.counts().async() == 1);
+			CompletableFuture<Void> closed = app.closeInBackground();
+			try (RawWebSocket webSocket = connecting.get(30, TimeUnit.SECONDS)) {
+				Frame frame = webSocket.readFrame();
+				assertThat(frame.closeCode()).isEqualTo(1012);
+				assertThat(frame.closeReason()).isEqualTo("Server is draining, reconnect");
+				webSocket.sendClose(1000);
+				assertThat(webSocket.awaitClosedByServer(Duration.ofSeconds(5))).isTrue();
+			}
+			closed.get(30, TimeUnit.SECONDS);
+			assertThat(app.drain().report().forced()).isZero();
+		}
+	}
+
+	private static RawWebSocket connect(TestApp app, String path) {
+		try {
+			return RawWebSocket.connect(app.port(), path);
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException(ex);
 		}
 	}
 

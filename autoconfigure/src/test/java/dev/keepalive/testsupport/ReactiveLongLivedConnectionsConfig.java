@@ -2,8 +2,13 @@ package dev.keepalive.testsupport;
 
 import java.util.Map;
 
+import dev.keepalive.drain.ServerDrain;
 import dev.keepalive.emitter.DrainAwareFluxes;
 import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
+
+import org.springframework.beans.factory.ObjectProvider;
 
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -20,10 +25,12 @@ import org.springframework.web.reactive.socket.server.WebSocketService;
 import org.springframework.web.reactive.socket.server.support.HandshakeWebSocketService;
 import org.springframework.web.reactive.socket.server.upgrade.ReactorNettyRequestUpgradeStrategy;
 import org.springframework.web.reactive.socket.server.upgrade.StandardWebSocketUpgradeStrategy;
+import org.springframework.web.server.WebFilter;
 
 /**
  * The WebFlux counterpart of {@link LongLivedConnectionsConfig}: a WebSocket echo handler
- * at {@code /ws/echo} and an SSE stream at {@code /ticks} made with
+ * at {@code /ws/echo}, the same at {@code /ws/late} with a handshake held until the drain
+ * stops accepting, and an SSE stream at {@code /ticks} made with
  * {@link DrainAwareFluxes}.
  */
 @Configuration(proxyBeanMethods = false)
@@ -56,7 +63,19 @@ public class ReactiveLongLivedConnectionsConfig implements WebFluxConfigurer {
 		WebSocketHandler echo = (session) -> session
 			.send(session.receive().map((message) -> session.textMessage(message.getPayloadAsText())));
 		// a lambda, not a bean: Keepalive must still see its sessions
-		return new SimpleUrlHandlerMapping(Map.of("/ws/echo", echo), -1);
+		return new SimpleUrlHandlerMapping(Map.of("/ws/echo", echo, "/ws/late", echo), -1);
+	}
+
+	@Bean
+	WebFilter lateWebSocketHandshake(ObjectProvider<ServerDrain> drain) {
+		return (exchange, chain) -> {
+			if (!exchange.getRequest().getPath().value().equals("/ws/late")) {
+				return chain.filter(exchange);
+			}
+			return Mono.fromRunnable(() -> LongLivedConnectionsConfig.awaitDraining(drain.getObject()))
+				.subscribeOn(Schedulers.boundedElastic())
+				.then(chain.filter(exchange));
+		};
 	}
 
 	@RestController

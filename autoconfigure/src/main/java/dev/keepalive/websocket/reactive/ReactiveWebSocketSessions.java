@@ -27,8 +27,14 @@ final class ReactiveWebSocketSessions implements ApplicationListener<DrainPhaseC
 
 	private final Set<WebSocketSession> sessions = ConcurrentHashMap.newKeySet();
 
+	private volatile boolean draining;
+
 	void opened(WebSocketSession session) {
 		this.sessions.add(session);
+		if (this.draining) {
+			// its handshake was still in flight when the drain stopped accepting
+			tellToReconnect(session);
+		}
 	}
 
 	void closed(WebSocketSession session) {
@@ -40,17 +46,29 @@ final class ReactiveWebSocketSessions implements ApplicationListener<DrainPhaseC
 		if (event.getPhase() != DrainPhase.DRAINING) {
 			return;
 		}
-		int closing = 0;
+		this.draining = true;
+		int told = 0;
 		for (WebSocketSession session : this.sessions) {
-			// the drain force-closes a session whose close frame could not be sent
-			session.close(SERVICE_RESTART)
-				.subscribe(null, (ex) -> logger
-					.debug("Could not send a close frame to WebSocket session " + session.getId(), ex));
-			closing++;
+			told += tellToReconnect(session) ? 1 : 0;
 		}
-		if (closing > 0) {
-			logger.info("Keepalive sent close code 1012 (Service Restart) to " + closing + " WebSocket sessions");
+		if (told > 0) {
+			logger.info("Keepalive sent close code 1012 (Service Restart) to " + told + " WebSocket sessions");
 		}
+	}
+
+	/**
+	 * Send the session its close frame, unless another thread (the event or its opening)
+	 * already has.
+	 */
+	private boolean tellToReconnect(WebSocketSession session) {
+		if (!this.sessions.remove(session)) {
+			return false;
+		}
+		// the drain force-closes a session whose close frame could not be sent
+		session.close(SERVICE_RESTART)
+			.subscribe(null,
+					(ex) -> logger.debug("Could not send a close frame to WebSocket session " + session.getId(), ex));
+		return true;
 	}
 
 }
