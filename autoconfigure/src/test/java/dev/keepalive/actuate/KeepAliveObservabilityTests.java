@@ -14,6 +14,7 @@ import java.util.regex.Pattern;
 import dev.keepalive.drain.DrainPhase;
 import dev.keepalive.drain.DrainReport;
 import dev.keepalive.server.CloseReason;
+import dev.keepalive.testsupport.Background;
 import dev.keepalive.testsupport.RawHttpConnection.Closure;
 import dev.keepalive.testsupport.RawHttpConnection;
 import dev.keepalive.testsupport.RawHttpResponse;
@@ -143,7 +144,7 @@ class KeepAliveObservabilityTests {
 			}
 			RawHttpConnection hanging = app.connect().get("/hang");
 			await().atMost(Duration.ofSeconds(5)).until(() -> app.endpoints().inFlight() == 1);
-			CompletableFuture<DrainReport> drained = CompletableFuture.supplyAsync(() -> app.drain().drain());
+			CompletableFuture<DrainReport> drained = Background.run(() -> app.drain().drain());
 			app.awaitPhase(DrainPhase.DRAIN_DELAY);
 			// served with Connection: close during the drain delay
 			RawHttpResponse response = reused.get("/hello").readResponse();

@@ -8,6 +8,7 @@ import java.util.concurrent.CompletableFuture;
 
 import dev.keepalive.client.ClientRace.Result;
 import dev.keepalive.client.ClientRace.Schedule;
+import dev.keepalive.testsupport.Background;
 
 /**
  * Benchmark behind {@code bench/client-race}: stale-connection failures per 1,000 POSTs
@@ -42,8 +43,8 @@ public final class ClientRaceBench {
 			System.out.println(pair.baseline());
 			System.out.println(pair.policy());
 		}
-		CompletableFuture<RacePairs.Pair> jdkWebClient = RacePairs
-			.inBackground(() -> RacePairs.jdkInChildJvms(ClientKind.JDK_WEB_CLIENT, jdkSchedule, JDK_POLICY_MAX_IDLE));
+		CompletableFuture<RacePairs.Pair> jdkWebClient = Background
+			.run(() -> RacePairs.jdkInChildJvms(ClientKind.JDK_WEB_CLIENT, jdkSchedule, JDK_POLICY_MAX_IDLE));
 		RacePairs.Pair jdkRestClient = RacePairs.jdkInChildJvms(ClientKind.JDK_REST_CLIENT, jdkSchedule,
 				JDK_POLICY_MAX_IDLE);
 		rows.add(new Row(ClientKind.JDK_REST_CLIENT, jdkSchedule, JDK_POLICY_MAX_IDLE, jdkRestClient));

@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 
 import dev.keepalive.client.ClientRace.Schedule;
+import dev.keepalive.testsupport.Background;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -24,8 +25,8 @@ class JdkClientKeepAliveTests {
 	@Test
 	void staleConnectionFailuresOfJdkDefaultsDisappearWithClientIdleShorterThanServerKeepAlive() {
 		// RestClient and WebClient at the same time: four child JVMs, mostly asleep
-		CompletableFuture<RacePairs.Pair> webClient = RacePairs
-			.inBackground(() -> RacePairs.jdkInChildJvms(ClientKind.JDK_WEB_CLIENT, SCHEDULE, "2s"));
+		CompletableFuture<RacePairs.Pair> webClient = Background
+			.run(() -> RacePairs.jdkInChildJvms(ClientKind.JDK_WEB_CLIENT, SCHEDULE, "2s"));
 		RacePairs.Pair restClient = RacePairs.jdkInChildJvms(ClientKind.JDK_REST_CLIENT, SCHEDULE, "2s");
 		assertPolicyRemovesFailures(restClient);
 		assertPolicyRemovesFailures(webClient.join());

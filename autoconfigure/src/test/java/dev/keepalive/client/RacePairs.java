@@ -12,6 +12,7 @@ import java.util.function.Supplier;
 
 import dev.keepalive.client.ClientRace.Result;
 import dev.keepalive.client.ClientRace.Schedule;
+import dev.keepalive.testsupport.Background;
 import dev.keepalive.testsupport.ChildJvm;
 
 /**
@@ -27,28 +28,6 @@ final class RacePairs {
 	static final String KIND_PREFIX = "RACE-FAILURE ";
 
 	private RacePairs() {
-	}
-
-	/**
-	 * Runs a task on a thread of its own. Not the common pool: on two cores it has one
-	 * thread, and nested waits there may run one after the other.
-	 * @param <T> the result type
-	 * @param task the task
-	 * @return its future result
-	 */
-	static <T> CompletableFuture<T> inBackground(Supplier<T> task) {
-		CompletableFuture<T> result = new CompletableFuture<>();
-		Thread thread = new Thread(() -> {
-			try {
-				result.complete(task.get());
-			}
-			catch (Throwable ex) {
-				result.completeExceptionally(ex);
-			}
-		}, "race-pair");
-		thread.setDaemon(true);
-		thread.start();
-		return result;
 	}
 
 	/**
@@ -80,8 +59,8 @@ final class RacePairs {
 				apps.add(baseline);
 				ClientApp policy = ClientApp.start(kind, policyProperties);
 				apps.add(policy);
-				runs.put(kind, List.of(inBackground(() -> race(kind + " baseline", schedule, baseline)),
-						inBackground(() -> race(kind + " keepalive", schedule, policy))));
+				runs.put(kind, List.of(Background.run(() -> race(kind + " baseline", schedule, baseline)),
+						Background.run(() -> race(kind + " keepalive", schedule, policy))));
 			}
 			Map<ClientKind, Pair> pairs = new LinkedHashMap<>();
 			runs.forEach(
@@ -103,8 +82,8 @@ final class RacePairs {
 	}
 
 	static Pair jdkInChildJvms(ClientKind kind, Schedule schedule, String policyMaxIdleTime) {
-		CompletableFuture<String> baseline = inBackground(
-				() -> runChild(kind, schedule, "baseline", "keepalive.client.enabled=false"));
+		CompletableFuture<String> baseline = Background
+			.run(() -> runChild(kind, schedule, "baseline", "keepalive.client.enabled=false"));
 		String policy = runChild(kind, schedule, "keepalive", "keepalive.client.max-idle-time=" + policyMaxIdleTime);
 		return new Pair(parse(baseline.join()), parse(policy), policy);
 	}

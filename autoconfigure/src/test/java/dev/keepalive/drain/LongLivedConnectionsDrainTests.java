@@ -9,6 +9,7 @@ import java.util.concurrent.TimeUnit;
 import dev.keepalive.emitter.DrainAwareEmitters;
 import dev.keepalive.emitter.DrainAwareFluxes;
 import dev.keepalive.server.CloseReason;
+import dev.keepalive.testsupport.Background;
 import dev.keepalive.testsupport.LongLivedConnectionsConfig;
 import dev.keepalive.testsupport.ReactiveLongLivedConnectionsConfig;
 import dev.keepalive.testsupport.RawHttpConnection;
@@ -149,7 +150,7 @@ class LongLivedConnectionsDrainTests {
 			throws Exception {
 		try (TestApp app = start(server, stack)) {
 			// the application holds the handshake until DRAINING has been announced
-			CompletableFuture<RawWebSocket> connecting = CompletableFuture.supplyAsync(() -> connect(app, "/ws/late"));
+			CompletableFuture<RawWebSocket> connecting = Background.run(() -> connect(app, "/ws/late"));
 			// WebFlux on a servlet container serves it asynchronously
 			await().atMost(Duration.ofSeconds(5)).until(() -> app.counts().active() + app.counts().async() == 1);
 			CompletableFuture<Void> closed = app.closeInBackground();

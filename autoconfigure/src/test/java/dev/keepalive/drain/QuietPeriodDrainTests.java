@@ -7,6 +7,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import dev.keepalive.testsupport.Background;
 import dev.keepalive.testsupport.Http2Transport;
 import dev.keepalive.testsupport.RawHttp2Connection;
 import dev.keepalive.testsupport.RawHttpConnection;
@@ -71,8 +72,8 @@ class QuietPeriodDrainTests {
 			int managementPort = app.context().getEnvironment().getProperty("local.management.port", Integer.class);
 			Traffic traffic = Traffic.newConnections(app, "/hello");
 			// at runtime, so that the management server is still there to ask afterwards
-			CompletableFuture<DrainReport> drained = CompletableFuture
-				.supplyAsync(() -> app.drain().drain(Duration.ofSeconds(30), Duration.ofSeconds(5)));
+			CompletableFuture<DrainReport> drained = Background
+				.run(() -> app.drain().drain(Duration.ofSeconds(30), Duration.ofSeconds(5)));
 			app.awaitPhase(DrainPhase.DRAIN_DELAY);
 			// the load balancer lets go after about 2 s
 			long start = System.nanoTime();

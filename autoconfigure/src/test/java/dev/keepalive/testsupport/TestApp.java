@@ -138,7 +138,10 @@ public final class TestApp implements AutoCloseable {
 	 * Close the application context on another thread, as a shutdown hook would.
 	 */
 	public CompletableFuture<Void> closeInBackground() {
-		return CompletableFuture.runAsync(this.context::close);
+		return Background.run(() -> {
+			this.context.close();
+			return null;
+		});
 	}
 
 	/**
