@@ -235,7 +235,7 @@ public abstract class TrackedConnection {
 	 */
 	final void markExchangeInFlight() {
 		ConnectionState state = state();
-		if (this.http2 == null && (state == ConnectionState.ACTIVE || state == ConnectionState.ASYNC)) {
+		if (!isHttp2() && (state == ConnectionState.ACTIVE || state == ConnectionState.ASYNC)) {
 			this.inFlightWhenDrainBegan = true;
 		}
 	}

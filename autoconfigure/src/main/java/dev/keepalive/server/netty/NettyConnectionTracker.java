@@ -165,8 +165,13 @@ final class NettyConnectionTracker {
 			return;
 		}
 		if (state == ConnectionObserver.State.CONFIGURED) {
-			// Reactor Netty's handler is about to pass the request on: through this one
-			stream.pipeline().addAfter(NettyPipeline.HttpTrafficHandler, StreamCaller.NAME, new StreamCaller(tracked));
+			// Reactor Netty's handler is about to pass the request on: through this one.
+			// Without that handler (never seen) a drain from the stream would not know
+			// its caller, which is better than failing the stream
+			if (stream.pipeline().get(NettyPipeline.HttpTrafficHandler) != null) {
+				stream.pipeline()
+					.addAfter(NettyPipeline.HttpTrafficHandler, StreamCaller.NAME, new StreamCaller(tracked));
+			}
 		}
 		else if (state == HttpServerState.REQUEST_RECEIVED) {
 			tracked.http2RequestStarted(this.server);
