@@ -20,7 +20,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class DrainConfigurationTests {
 
 	@ParameterizedTest
-	@EnumSource(names = { "TOMCAT", "JETTY" })
+	@EnumSource(ServerKind.class)
 	void drainDelayIsAtMostFiveSecondsOnKubernetesUntilQuietAndNoneElsewhere(ServerKind server) {
 		try (TestApp app = TestApp.start(server, "spring.main.cloud-platform=kubernetes")) {
 			DrainSettings settings = app.drain().settings();
@@ -45,7 +45,7 @@ class DrainConfigurationTests {
 	}
 
 	@ParameterizedTest
-	@EnumSource(names = { "TOMCAT", "JETTY" })
+	@EnumSource(ServerKind.class)
 	void shutdownDisabledLeavesTheShutdownToSpringBootAndKeepsTheRuntimeDrain(ServerKind server) {
 		ServerDrain drain;
 		try (TestApp app = TestApp.start(server, "keepalive.shutdown.enabled=false")) {
@@ -57,7 +57,7 @@ class DrainConfigurationTests {
 	}
 
 	@ParameterizedTest
-	@EnumSource(names = { "TOMCAT", "JETTY" })
+	@EnumSource(ServerKind.class)
 	void healthStaysUpWhileReadinessIsDownDuringTheDrain(ServerKind server) throws Exception {
 		try (TestApp app = TestApp.start(server, "management.server.port=0", "keepalive.shutdown.drain-delay=3s",
 				"management.endpoint.health.show-details=always")) {
