@@ -27,8 +27,8 @@ public final class KeepAliveWebSocketAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean
-	WebSocketSessions keepAliveWebSocketSessions() {
-		return new WebSocketSessions();
+	WebSocketSessions keepAliveWebSocketSessions(ServerDrain drain) {
+		return new WebSocketSessions(drain);
 	}
 
 	@Bean

@@ -6,6 +6,7 @@ import java.util.concurrent.ConcurrentHashMap;
 
 import dev.keepalive.drain.DrainPhase;
 import dev.keepalive.drain.DrainPhaseChangedEvent;
+import dev.keepalive.drain.ServerDrain;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 
@@ -28,12 +29,17 @@ final class WebSocketSessions implements ApplicationListener<DrainPhaseChangedEv
 
 	private final Set<WebSocketSession> sessions = ConcurrentHashMap.newKeySet();
 
-	private volatile boolean draining;
+	private final ServerDrain drain;
+
+	WebSocketSessions(ServerDrain drain) {
+		this.drain = drain;
+	}
 
 	void opened(WebSocketSession session) {
 		this.sessions.add(session);
-		if (this.draining) {
-			// its handshake was still in flight when the drain stopped accepting
+		if (this.drain.phase().compareTo(DrainPhase.DRAINING) >= 0) {
+			// its handshake was still in flight when the drain stopped accepting (the
+			// phase is set before the event: this or the event's loop sees the session)
 			tellToReconnect(session);
 		}
 	}
@@ -47,7 +53,6 @@ final class WebSocketSessions implements ApplicationListener<DrainPhaseChangedEv
 		if (event.getPhase() != DrainPhase.DRAINING) {
 			return;
 		}
-		this.draining = true;
 		int told = 0;
 		for (WebSocketSession session : this.sessions) {
 			told += tellToReconnect(session) ? 1 : 0;

@@ -166,6 +166,22 @@ class LongLivedConnectionsDrainTests {
 		}
 	}
 
+	@ParameterizedTest
+	@MethodSource("dev.keepalive.testsupport.WebStack#withEveryServer")
+	void afterAStopAndStartNewWebSocketSessionsAreServedNotToldToReconnect(ServerKind server, WebStack stack)
+			throws Exception {
+		try (TestApp app = start(server, stack)) {
+			app.context().stop();
+			app.context().start();
+			try (RawWebSocket webSocket = RawWebSocket.connect(app.port(), "/ws/echo")) {
+				webSocket.sendText("hello");
+				Frame frame = webSocket.readFrame();
+				assertThat(frame.opcode()).isEqualTo(RawWebSocket.TEXT);
+				assertThat(frame.text()).isEqualTo("hello");
+			}
+		}
+	}
+
 	private static RawWebSocket connect(TestApp app, String path) {
 		try {
 			return RawWebSocket.connect(app.port(), path);

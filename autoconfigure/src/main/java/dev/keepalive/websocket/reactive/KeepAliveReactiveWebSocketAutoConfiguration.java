@@ -25,8 +25,8 @@ public final class KeepAliveReactiveWebSocketAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean
-	ReactiveWebSocketSessions keepAliveReactiveWebSocketSessions() {
-		return new ReactiveWebSocketSessions();
+	ReactiveWebSocketSessions keepAliveReactiveWebSocketSessions(ServerDrain drain) {
+		return new ReactiveWebSocketSessions(drain);
 	}
 
 	@Bean
