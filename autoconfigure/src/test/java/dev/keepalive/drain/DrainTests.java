@@ -452,6 +452,29 @@ class DrainTests {
 	}
 
 	/**
+	 * Every stop and start drains and closes the listening socket, and every start opens
+	 * a new one, which must accept: on Jetty, an acceptor thread interrupted by the stop
+	 * and not run again before the start took the interrupt into {@code accept()} on the
+	 * new socket, which closed it (connection refused). Busy threads keep the cores
+	 * contended, as on a loaded CI machine, which widens that window.
+	 */
+	@ParameterizedTest
+	@MethodSource("dev.keepalive.testsupport.WebStack#withEveryServer")
+	void everyOneOfManyQuickStopsAndStartsLeavesTheServerAccepting(ServerKind server, WebStack stack) throws Exception {
+		try (TestApp app = TestApp.start(server, stack, "keepalive.shutdown.drain-delay=0s");
+				BusyThreads busy = BusyThreads.start(2)) {
+			for (int restart = 1; restart <= 30; restart++) {
+				app.context().stop();
+				app.context().start();
+				try (RawHttpConnection connection = app.connect()) {
+					assertThat(connection.get("/hello").readResponse().status()).as("after restart %d", restart)
+						.isEqualTo(200);
+				}
+			}
+		}
+	}
+
+	/**
 	 * Runs an action as the drain enters a phase, on the drain's thread.
 	 */
 	private record PhaseListener(DrainPhase phase,
@@ -462,6 +485,36 @@ class DrainTests {
 			if (event.getPhase() == this.phase) {
 				this.action.run();
 			}
+		}
+
+	}
+
+	/**
+	 * Threads that keep the CPU busy until closed.
+	 */
+	private static final class BusyThreads implements AutoCloseable {
+
+		private volatile boolean busy = true;
+
+		static BusyThreads start(int count) {
+			BusyThreads threads = new BusyThreads();
+			for (int i = 0; i < count; i++) {
+				Thread thread = new Thread(threads::spin, "busy-" + i);
+				thread.setDaemon(true);
+				thread.start();
+			}
+			return threads;
+		}
+
+		private void spin() {
+			while (this.busy) {
+				Thread.onSpinWait();
+			}
+		}
+
+		@Override
+		public void close() {
+			this.busy = false;
 		}
 
 	}

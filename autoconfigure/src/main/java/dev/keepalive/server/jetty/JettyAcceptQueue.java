@@ -6,6 +6,7 @@ import java.nio.channels.SelectableChannel;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
 
 import dev.keepalive.server.AcceptQueue;
 import org.eclipse.jetty.io.SelectorManager;
@@ -20,6 +21,12 @@ import org.jspecify.annotations.Nullable;
  * acceptor threads (the selector accepts, without blocking), or with an acceptor held
  * back by a connection limit, the caller takes the queue itself.
  * <p>
+ * The acceptor that took the queue then waits here, not in Jetty's accept loop, until the
+ * connector has stopped, and does not keep the interrupts of Jetty's shutdown and stop.
+ * Parked in Jetty's loop instead, an acceptor interrupted by the stop that had not run
+ * again before the next start took the interrupt into its next {@code accept()}, which
+ * closed the restarted connector's new socket.
+ * <p>
  * It is an {@link SelectorManager.AcceptListener} of the connector, called on the thread
  * that accepted each connection before Jetty registers it.
  */
@@ -32,7 +39,7 @@ final class JettyAcceptQueue implements SelectorManager.AcceptListener {
 
 	private final ServerConnector connector;
 
-	private volatile @Nullable AcceptQueue queue;
+	private volatile @Nullable Stop stop;
 
 	JettyAcceptQueue(ServerConnector connector) {
 		this.connector = connector;
@@ -42,15 +49,26 @@ final class JettyAcceptQueue implements SelectorManager.AcceptListener {
 	 * Accept again, after the connector has been restarted.
 	 */
 	void reset() {
-		this.queue = null;
+		release();
+		this.stop = null;
 		this.connector.setAccepting(true);
+	}
+
+	/**
+	 * Let the acceptor held since it took the queue go, once the connector has stopped.
+	 */
+	void release() {
+		Stop stop = this.stop;
+		if (stop != null) {
+			stop.stopped().countDown();
+		}
 	}
 
 	int stopAccepting() {
 		int taken = 0;
 		if (this.connector.getTransport() instanceof ServerSocketChannel listening && listening.isOpen()) {
 			AcceptQueue queue = new AcceptQueue(listening, this::serve);
-			this.queue = queue;
+			this.stop = new Stop(queue, new CountDownLatch(1));
 			if (!wakeAcceptors(queue) || !queue.await(ACCEPTOR_WAIT)) {
 				takeAllAndClose(queue);
 				queue.await(ACCEPTOR_WAIT);
@@ -58,9 +76,10 @@ final class JettyAcceptQueue implements SelectorManager.AcceptListener {
 			taken = queue.count();
 			queue.closeMarkers();
 		}
-		// The acceptors now wait, not accepting (takeAllAndClose). Not Jetty's own
-		// shutdown(): after it Jetty shuts the output after a response committed with
-		// keep-alive before it, dropping a request the client sends at once
+		// The acceptors now wait: the one that took the queue here, any other in Jetty's
+		// loop, not accepting (takeAllAndClose). Not Jetty's own shutdown(): after it
+		// Jetty shuts the output after a response committed with keep-alive before it,
+		// dropping a request the client sends at once
 		return taken;
 	}
 
@@ -69,7 +88,10 @@ final class JettyAcceptQueue implements SelectorManager.AcceptListener {
 			return false;
 		}
 		try {
-			queue.wake(this.connector.getAcceptors());
+			// One more than the connector's own: an acceptor let go at a stop that is
+			// followed at once by a start may still be in Jetty's loop, blocked in
+			// accept() beside the new ones, where it would hold up the taking
+			queue.wake(this.connector.getAcceptors() + 1);
 			return true;
 		}
 		catch (IOException ex) {
@@ -83,19 +105,34 @@ final class JettyAcceptQueue implements SelectorManager.AcceptListener {
 	}
 
 	/**
-	 * Called on the acceptor thread, out of {@code accept()}: once a stop is asked for,
-	 * the first connection accepted, a marker or not, is where the rest of the queue is
-	 * taken.
+	 * Called on the thread that accepted a connection, before Jetty registers it: an
+	 * acceptor that accepts a marker takes the rest of the queue and waits for the stop.
+	 * Other connections pass, served as before the stop was asked for.
 	 */
 	@Override
 	public void onAccepting(SelectableChannel channel) {
-		AcceptQueue queue = this.queue;
-		if (queue != null && channel instanceof SocketChannel accepted) {
-			if (queue.isMarker(accepted)) {
-				// Jetty then fails to register it, quietly
-				close(accepted);
+		Stop stop = this.stop;
+		if (stop != null && channel instanceof SocketChannel accepted && stop.queue().isMarker(accepted)) {
+			// Jetty then fails to register it, quietly
+			close(accepted);
+			takeAllAndClose(stop.queue());
+			holdUntilReleased(stop.stopped());
+		}
+	}
+
+	private static void holdUntilReleased(CountDownLatch stopped) {
+		boolean released = false;
+		while (!released) {
+			try {
+				stopped.await();
+				released = true;
 			}
-			takeAllAndClose(queue);
+			catch (InterruptedException ex) {
+				// Jetty's shutdown() and stop both interrupt the acceptors; its loop
+				// reads the stop from the connector's state. The interrupt is not kept:
+				// a thread that ran on only after a restart would take it into accept()
+				// and close the new socket
+			}
 		}
 	}
 
@@ -127,6 +164,13 @@ final class JettyAcceptQueue implements SelectorManager.AcceptListener {
 		catch (IOException ex) {
 			// nothing left to do
 		}
+	}
+
+	/**
+	 * One stop: its queue, and the latch that the acceptor which took it waits on.
+	 */
+	private record Stop(AcceptQueue queue, CountDownLatch stopped) {
+
 	}
 
 }

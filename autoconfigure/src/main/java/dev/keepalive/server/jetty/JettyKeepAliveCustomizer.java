@@ -148,6 +148,22 @@ final class JettyKeepAliveCustomizer implements WebServerFactoryCustomizer<Confi
 			}
 		}
 
+		@Override
+		public void lifeCycleStopped(LifeCycle event) {
+			release();
+		}
+
+		@Override
+		public void lifeCycleFailure(LifeCycle event, Throwable cause) {
+			release();
+		}
+
+		private void release() {
+			if (this.acceptQueue != null) {
+				this.acceptQueue.release();
+			}
+		}
+
 	}
 
 }
